@@ -1,0 +1,237 @@
+"""The order aggregate: one Temu parent order, our state for it, its history and its outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from domain.confirmation import ConfirmationStatus, ShipmentConfirmation
+from domain.history import EventContext, HistoryEntry
+from domain.model import (
+    LOCKED_STATES,
+    SHIPSTATION_STATES,
+    Address,
+    Label,
+    LabelLine,
+    OrderLine,
+    OrderState,
+    TemuOrder,
+    order_key,
+)
+from domain.order_machine import fire
+from domain.status import rule_for
+
+COVERING = frozenset(
+    {ConfirmationStatus.PENDING, ConfirmationStatus.SENT, ConfirmationStatus.CONFIRMED}
+)
+
+
+@dataclass(eq=False)
+class Order:
+    shop_id: str
+    parent_order_sn: str
+    state: OrderState = OrderState.NEW
+    temu_status: int | None = None
+    snapshot: TemuOrder | None = None
+    ship_to: Address | None = None
+    held_reason: str | None = None
+    pushed_digest: str | None = None
+    shipstation_order_id: int | None = None
+    push_error: str | None = None
+    push_pending: bool = False
+    pushed_state: OrderState | None = None
+    pushed_payload: dict[str, Any] | None = None
+    version: int = 0
+    confirmations: list[ShipmentConfirmation] = field(default_factory=list)
+    new_history: list[HistoryEntry] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return order_key(self.shop_id, self.parent_order_sn)
+
+    @property
+    def lines(self) -> tuple[OrderLine, ...]:
+        return self.snapshot.lines if self.snapshot else ()
+
+    @property
+    def importable(self) -> bool:
+        """May be sent to ShipStation: a ShipStation status, a ship-to, not held."""
+        return (
+            self.state in SHIPSTATION_STATES
+            and self.ship_to is not None
+            and self.held_reason is None
+            and self.snapshot is not None
+        )
+
+    @property
+    def locked(self) -> bool:
+        return self.state in LOCKED_STATES
+
+    def covered_line_sns(self) -> dict[str, str]:
+        return {
+            line.order_sn: c.shipment_id
+            for c in self.confirmations
+            if c.status in COVERING
+            for line in c.lines
+        }
+
+    def remaining_line_sns(self) -> set[str]:
+        covered = self.covered_line_sns()
+        return {ln.order_sn for ln in self.lines if ln.shippable and ln.order_sn not in covered}
+
+    def has_open_confirmations(self) -> bool:
+        return any(c.is_open for c in self.confirmations)
+
+    def confirmation(self, shipment_id: str) -> ShipmentConfirmation | None:
+        return next((c for c in self.confirmations if c.shipment_id == shipment_id), None)
+
+    def unsent_confirmation(self, shipment_id: str) -> ShipmentConfirmation | None:
+        found = self.confirmation(shipment_id)
+        return found if found and found.status is ConfirmationStatus.PENDING else None
+
+    # --- what Temu says -------------------------------------------------------------------
+
+    def observe(self, seen: TemuOrder, ctx: EventContext) -> HistoryEntry | None:
+        """Apply what Temu says of this order now; fire an event only when something is new."""
+        previous, state_before = self.snapshot, self.state
+        first_sight = previous is None
+        had_ship_to = self.ship_to is not None
+        status_changed = seen.status != self.temu_status
+        keep_address = seen.ship_to is None and self.ship_to is not None
+        self.snapshot = seen.with_ship_to(self.ship_to) if keep_address else seen
+        self.ship_to = seen.ship_to or self.ship_to
+        entry = None
+        if first_sight or status_changed:
+            entry = fire(self, "temu_status_seen", ctx, temu_code=seen.status)
+        elif not had_ship_to and self.ship_to is not None:
+            entry = fire(self, "address_arrived", ctx, temu_code=seen.status)
+        if entry is not None and entry.accepted:
+            self.temu_status = seen.status
+            self.held_reason = None if rule_for(seen.status) else self._unknown(seen.status)
+        elif entry is not None:
+            self.temu_status = seen.status
+        if self.snapshot != previous or self.state is not state_before:
+            self.push_pending = True
+        return entry
+
+    def needs_push(self, digest: str) -> bool:
+        """Send to ShipStation? Only importable orders whose payload changed, never once locked."""
+        if not self.importable or self.pushed_state in LOCKED_STATES:
+            return False
+        if self.pushed_state is None and self.locked:
+            return False  # never imported: nothing to update in ShipStation
+        if self.state is OrderState.SHIPPED and self.confirmations:
+            return False  # shipped by a ShipStation label: ShipStation already says so
+        return digest != self.pushed_digest
+
+    def mark_pushed(
+        self,
+        payload: dict[str, Any],
+        digest: str,
+        shipstation_order_id: int | None,
+        ctx: EventContext,
+    ) -> None:
+        self.pushed_payload, self.pushed_digest = payload, digest
+        self.pushed_state, self.push_pending, self.push_error = self.state, False, None
+        self.shipstation_order_id = shipstation_order_id or self.shipstation_order_id
+        self.note("pushed_to_shipstation", ctx, f"sent as {self.state.value}")
+
+    def mark_push_failed(self, error: str, ctx: EventContext) -> None:
+        if error != self.push_error:
+            self.note("push_failed", ctx, error, accepted=False)
+        self.push_error = error
+
+    @staticmethod
+    def _unknown(code: int) -> str:
+        return f"unknown Temu status {code}: held, not sent to ShipStation"
+
+    # --- what ShipStation says ------------------------------------------------------------
+
+    def record_label(
+        self, label: Label, lines: tuple[LabelLine, ...], ctx: EventContext
+    ) -> HistoryEntry | None:
+        """A ShipStation label for some of this order's lines; None when already recorded."""
+        if label.voided:
+            return self._record_void(label, ctx)
+        if self.confirmation(label.shipment_id) or self._is_extra_tracking(label):
+            return None
+        covered = self.covered_line_sns()
+        new_lines = tuple(line for line in lines if line.order_sn not in covered)
+        if new_lines:
+            return fire(
+                self,
+                "label_created",
+                ctx,
+                label=label,
+                lines=new_lines,
+                note=f"shipment {label.shipment_id}, {len(new_lines)} line(s)",
+            )
+        return self._record_extra_package(label, lines, covered, ctx)
+
+    def _is_extra_tracking(self, label: Label) -> bool:
+        return any(label.tracking_number in c.extra_tracking for c in self.confirmations)
+
+    def _record_extra_package(
+        self,
+        label: Label,
+        lines: tuple[LabelLine, ...],
+        covered: dict[str, str],
+        ctx: EventContext,
+    ) -> HistoryEntry:
+        owners = {covered[line.order_sn] for line in lines}
+        pending = [self.unsent_confirmation(sid) for sid in owners]
+        if len(owners) == 1 and pending[0] is not None:
+            pending[0].extra_tracking = (*pending[0].extra_tracking, label.tracking_number)
+            return self.note(
+                "extra_package",
+                ctx,
+                f"shipment {label.shipment_id} adds tracking "
+                f"to the confirmation of shipment {pending[0].shipment_id}",
+            )
+        rejected = ShipmentConfirmation.for_label(self.shop_id, self.parent_order_sn, label, lines)
+        reason = (
+            f"shipment {label.shipment_id}: its lines were already confirmed by shipment(s) "
+            f"{', '.join(sorted(owners))}; not sent to Temu"
+        )
+        rejected.settle_failed(ctx.at, "already_confirmed", reason)
+        self.confirmations.append(rejected)
+        return self.note("label_refused", ctx, reason, accepted=False)
+
+    def _record_void(self, label: Label, ctx: EventContext) -> HistoryEntry | None:
+        existing = self.confirmation(label.shipment_id)
+        if existing is None or existing.status is ConfirmationStatus.VOIDED:
+            return None
+        if existing.status is ConfirmationStatus.FAILED:
+            return None
+        return fire(self, "label_voided", ctx, label=label)
+
+    def queue_confirmation(self, label: Label, lines: tuple[LabelLine, ...]) -> None:
+        self.confirmations.append(
+            ShipmentConfirmation.for_label(self.shop_id, self.parent_order_sn, label, lines)
+        )
+
+    def void_confirmation(self, shipment_id: str, at: datetime) -> None:
+        found = self.unsent_confirmation(shipment_id)
+        if found:
+            found.void(at)
+
+    # --- notes that change no state ---------------------------------------------------------
+
+    def note(
+        self, event: str, ctx: EventContext, reason: str, accepted: bool = True
+    ) -> HistoryEntry:
+        """A history entry for something that happened without a state change."""
+        entry = HistoryEntry(
+            at=ctx.at,
+            from_state=self.state.value,
+            to_state=self.state.value,
+            event=event,
+            source=ctx.source.value,
+            accepted=accepted,
+            temu_code=self.temu_status,
+            run_id=ctx.run_id,
+            reason=reason,
+        )
+        self.new_history.append(entry)
+        return entry
