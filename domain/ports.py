@@ -152,9 +152,14 @@ class TemuAuth(Protocol):
 
 class TemuOrders(Protocol):
     def list_orders(
-        self, window: TimeWindow, page: int, *, status: int | None = None, page_size: int = 100
+        self,
+        window: TimeWindow | None,
+        page: int,
+        *,
+        status: int | None = None,
+        page_size: int = 100,
     ) -> OrderPage:
-        """One page of parent orders updated inside the window (newest first)."""
+        """One page of parent orders updated inside the window (all times when None)."""
         ...
 
     def ship_to(
