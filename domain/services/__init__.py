@@ -1,0 +1,1 @@
+"""Use cases: what the flows call. Each takes ports, never builds adapters."""

@@ -1,0 +1,165 @@
+"""Import Temu orders page by page, and push the changed ones to ShipStation in batches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain.digest import payload_digest
+from domain.errors import ExternalApiError, PermissionMissing, TokenError
+from domain.history import EventContext
+from domain.model import TemuOrder
+from domain.order import Order
+from domain.ports import OrderPage, ShipStationGateway, TemuOrders, UnitOfWork
+from domain.shop import Shop
+from domain.sync_plan import Render, SyncPlan, plan_orders
+
+ADDRESS_STATUSES = frozenset({2, 41, 51})
+"""Temu gives a ship-to only once an order awaits shipment (and while partly shipped)."""
+OPEN_STATUSES = (1, 2, 41, 51)
+
+UowFactory = Callable[[], UnitOfWork]
+
+
+def import_page(
+    uow: UnitOfWork,
+    temu: TemuOrders,
+    shop: Shop,
+    page: OrderPage,
+    ctx: EventContext,
+    render: Render | None = None,
+) -> SyncPlan:
+    """Apply one page of Temu orders: fetch missing ship-tos, drive the machine, store."""
+    with uow:
+        sns = [o.parent_order_sn for o in page.orders]
+        stored = uow.orders.get_many(shop.shop_id, sns)
+        problems: list[tuple[str, str]] = []
+        seen = _with_addresses(temu, page.orders, stored, problems)
+        seen = _with_amounts(temu, shop, seen, stored, problems)
+        plan = plan_orders(shop.shop_id, seen, stored, ctx, render)
+        plan.problems += problems
+        plan.problems += [(f.parent_order_sn or "?", f.reason) for f in page.failures]
+        uow.orders.save_many(list(plan.orders.values()))
+        for failure in page.failures:
+            uow.orders.record_read_failure(shop.shop_id, failure, ctx.at)
+        uow.shops.save(shop)
+        uow.commit()
+    return plan
+
+
+def _with_addresses(
+    temu: TemuOrders,
+    orders: Sequence[TemuOrder],
+    stored: Mapping[str, Order],
+    problems: list[tuple[str, str]],
+) -> list[TemuOrder]:
+    def needs(o: TemuOrder) -> bool:
+        known = stored.get(o.parent_order_sn)
+        changed = "CONFIRMED_CHANGED_ADDRESS" in o.warnings
+        has = o.ship_to is not None or (known is not None and known.ship_to is not None)
+        return o.status in ADDRESS_STATUSES and (changed or not has)
+
+    wanted = [o.parent_order_sn for o in orders if needs(o)]
+    found = temu.ship_to(wanted) if wanted else {}
+    result = []
+    for order in orders:
+        address = found.get(order.parent_order_sn)
+        if isinstance(address, TokenError):
+            raise address
+        if isinstance(address, ExternalApiError):
+            problems.append((order.parent_order_sn, f"ship-to not read: {address}"))
+            address = None
+        result.append(order.with_ship_to(address) if address else order)
+    return result
+
+
+def _with_amounts(
+    temu: TemuOrders,
+    shop: Shop,
+    orders: list[TemuOrder],
+    stored: Mapping[str, Order],
+    problems: list[tuple[str, str]],
+) -> list[TemuOrder]:
+    if shop.amounts_permission is False:
+        return orders
+    result = []
+    for order in orders:
+        if (
+            order.parent_order_sn in stored
+            or order.ship_to is None
+            or shop.amounts_permission is False
+        ):
+            result.append(order)
+            continue
+        try:
+            result.append(order.with_amounts(temu.amounts(order.parent_order_sn)))
+            shop.amounts_permission = True
+        except PermissionMissing:
+            shop.amounts_permission = False  # reported once per shop, not per order
+            result.append(order)
+        except TokenError:
+            raise
+        except ExternalApiError as err:
+            problems.append((order.parent_order_sn, f"prices not read: {err}"))
+            result.append(order)
+    return result
+
+
+@dataclass
+class PushSummary:
+    sent: int = 0
+    skipped: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    calls: int = 0
+
+
+def push_changed_orders(
+    uow_factory: UowFactory,
+    shipstation: ShipStationGateway,
+    shop_id: str,
+    ctx: EventContext,
+    batch_size: int = 100,
+) -> PushSummary:
+    """Send every order marked for a push, in createorders batches; skip unchanged payloads."""
+    summary, after = PushSummary(), None
+    while True:
+        with uow_factory() as uow:
+            batch = uow.orders.push_queue(shop_id, batch_size, after)
+            if not batch:
+                return summary
+            after = batch[-1].parent_order_sn
+            actions = []
+            for order in batch:
+                payload = shipstation.render(order) if order.importable else None
+                digest = payload_digest(payload) if payload is not None else ""
+                if payload is None or not order.needs_push(digest):
+                    order.push_pending = False
+                    summary.skipped += 1
+                    continue
+                actions.append((order, payload, digest))
+            _send(shipstation, actions, summary, ctx)
+            uow.orders.save_many(batch)
+            uow.commit()
+
+
+def _send(
+    shipstation: ShipStationGateway,
+    actions: list[tuple[Order, dict[str, Any], str]],
+    summary: PushSummary,
+    ctx: EventContext,
+) -> None:
+    if not actions:
+        return
+    results = shipstation.create_orders([payload for _, payload, _ in actions])
+    summary.calls += (len(actions) + 99) // 100
+    by_key = {result.order_key: result for result in results}
+    for order, payload, digest in actions:
+        result = by_key.get(order.key)
+        if result is not None and result.success:
+            order.mark_pushed(dict(payload), digest, result.shipstation_order_id, ctx)
+            summary.sent += 1
+        else:
+            error = result.error if result else "ShipStation's answer has no row for this order"
+            order.mark_push_failed(f"ShipStation refused the order: {error}", ctx)
+            summary.failed.append((order.parent_order_sn, error or "unknown error"))
