@@ -1,0 +1,159 @@
+"""Signed POSTs to Temu's router: pacing, retries with backoff, answers -> results or errors."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from adapters.temu.errors import API, SUCCESS, error_for, error_for_status
+from adapters.temu.pacing import DEFAULT_RATE, limiter_for
+from adapters.temu.signing import encode, signed_body
+from domain.errors import ExternalApiError, RateLimited, TransientError
+from domain.ports import Clock
+from domain.secrets import mask
+from domain.shop import Region, TemuCredentials
+
+log = logging.getLogger(__name__)
+HOSTS = {Region.US: "us", Region.EU: "eu", Region.GLOBAL: "global"}
+HEADERS = {"Content-Type": "application/json"}
+
+
+def router_url(credentials: TemuCredentials) -> str:
+    """The router URL of the shop's region, or of an explicit base URL (the sandbox)."""
+    if credentials.base_url:
+        return credentials.base_url.rstrip("/") + "/openapi/router"
+    return f"https://openapi-b-{HOSTS[Region(credentials.region)]}.temu.com/openapi/router"
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Bounded attempts with exponential backoff and full jitter."""
+
+    attempts: int = 5
+    base: float = 0.5
+    cap: float = 8.0
+
+    def delay(self, attempt: int, error: ExternalApiError, jitter: float) -> float:
+        backoff = min(self.cap, self.base * 2 ** (attempt - 1)) * jitter
+        if isinstance(error, RateLimited):
+            return max(backoff, error.retry_after)
+        return backoff
+
+
+class TemuTransport:
+    """Sends one signed call per attempt and turns the answer into a result or a domain error."""
+
+    def __init__(
+        self,
+        credentials: TemuCredentials,
+        *,
+        http: httpx.Client | None = None,
+        clock: Clock | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rate: float = DEFAULT_RATE,
+        retry: RetryPolicy = RetryPolicy(),
+        timeout: float = 30.0,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.credentials, self.url = credentials, router_url(credentials)
+        self.http = http or httpx.Client(timeout=timeout, limits=httpx.Limits(max_connections=64))
+        self.clock = clock or SystemClock()
+        self.sleep, self.retry, self.jitter = sleep, retry, jitter
+        self.limiter = limiter_for(credentials.app_key, rate)
+
+    def __repr__(self) -> str:
+        return f"TemuTransport(app_key={mask(self.credentials.app_key)}, url={self.url!r})"
+
+    def call(self, api_type: str, params: Mapping[str, Any] | None = None) -> Any:
+        """The `result` of one API call, retrying transient failures and rate limits."""
+        for attempt in range(1, self.retry.attempts + 1):
+            self.limiter.acquire()
+            try:
+                return self._once(api_type, params or {})
+            except (TransientError, RateLimited) as error:
+                if attempt == self.retry.attempts:
+                    raise
+                delay = self.retry.delay(attempt, error, self.jitter())
+                if isinstance(error, RateLimited):
+                    self.limiter.hold_off(delay)
+                log.info(
+                    "temu %s attempt %d failed (%s); retry in %.2fs",
+                    api_type,
+                    attempt,
+                    error.code,
+                    delay,
+                )
+                self.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def body(self, api_type: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Common params first, business params after, `sign` last."""
+        common = {
+            "type": api_type,
+            "app_key": self.credentials.app_key,
+            "access_token": self.credentials.access_token.reveal(),
+            "timestamp": int(self.clock.now().timestamp()),
+            "data_type": "JSON",
+        }
+        business = {key: value for key, value in params.items() if value is not None}
+        return signed_body({**common, **business}, self.credentials.app_secret.reveal())
+
+    def _once(self, api_type: str, params: Mapping[str, Any]) -> Any:
+        content = encode(self.body(api_type, params))
+        try:
+            response = self.http.post(self.url, content=content, headers=HEADERS)
+        except httpx.TimeoutException as exc:
+            raise TransientError(API, f"{api_type}: timed out ({type(exc).__name__})") from None
+        except httpx.TransportError as exc:
+            raise TransientError(
+                API, f"{api_type}: connection failed ({type(exc).__name__})"
+            ) from None
+        return self._answer(api_type, response)
+
+    def _answer(self, api_type: str, response: httpx.Response) -> Any:
+        if response.status_code != 200:
+            retry_after = _seconds(response.headers.get("Retry-After"))
+            raise error_for_status(api_type, response.status_code, response.text, retry_after)
+        try:
+            answer = response.json()
+        except ValueError:
+            raise TransientError(API, f"{api_type}: malformed JSON answer") from None
+        if not isinstance(answer, dict):
+            raise TransientError(API, f"{api_type}: answer is not a JSON object")
+        if answer.get("success") is True or answer.get("errorCode") == SUCCESS:
+            return _unwrap(answer.get("result"))
+        code = answer.get("errorCode")
+        message = self._scrub(str(answer.get("errorMsg") or ""))
+        raise error_for(api_type, code if isinstance(code, int) else None, message)
+
+    def _scrub(self, text: str) -> str:
+        for secret in (self.credentials.access_token, self.credentials.app_secret):
+            if secret.reveal():
+                text = text.replace(secret.reveal(), str(secret))
+        return text
+
+
+def _unwrap(result: Any) -> Any:
+    # One official (Brazil) example nests a second envelope inside `result` (temu.md §2.1).
+    if isinstance(result, dict) and "result" in result and result.get("errorCode") in (0, SUCCESS):
+        return result["result"]
+    return result
+
+
+def _seconds(header: str | None) -> float:
+    try:
+        return max(0.0, float(header)) if header else 1.0
+    except ValueError:
+        return 1.0
