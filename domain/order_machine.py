@@ -52,10 +52,12 @@ TRANSITIONS: list[dict[str, Any]] = [
      "conditions": "label_ships_all_remaining_lines", "after": "queue_confirmation"},
     {"trigger": "label_created", "source": LABELLABLE, "dest": None,
      "unless": "label_ships_all_remaining_lines", "after": "queue_confirmation"},
-    # A label voided before its confirmation left: the lines are open again.
-    {"trigger": "label_voided", "source": S.SHIPPED, "dest": S.AWAITING_SHIPMENT,
-     "conditions": "void_cancels_unsent_confirmation", "after": "void_confirmation"},
-    {"trigger": "label_voided", "source": LABELLABLE, "dest": None,
+    # After shipping (say a void, then a new label) new lines still get their confirmation.
+    {"trigger": "label_created", "source": S.SHIPPED, "dest": None,
+     "after": "queue_confirmation"},
+    # A label voided before its confirmation left: the confirmation is dropped, the lines
+    # are open again for a new label. Shipped never regresses.
+    {"trigger": "label_voided", "source": [*LABELLABLE, S.SHIPPED], "dest": None,
      "conditions": "void_cancels_unsent_confirmation", "after": "void_confirmation"},
 ]
 # fmt: on

@@ -1,0 +1,285 @@
+"""In-memory fakes of the domain's ports: they record outcomes, tests assert on those."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.confirmation import ShipmentConfirmation
+from domain.digest import payload_digest
+from domain.errors import ExternalApiError
+from domain.history import HistoryEntry
+from domain.model import Address, Label, OrderAmounts, TemuOrder
+from domain.order import Order
+from domain.ports import (
+    LabelPage,
+    OrderPage,
+    OrderReadFailure,
+    PushResult,
+    ShipmentRequest,
+    ShipStationCarrier,
+    ShipStationOrderSummary,
+    Store,
+    TemuCarrier,
+    TemuShipment,
+    TimeWindow,
+    Warehouse,
+)
+from domain.shop import Shop
+from domain.token import Token, TokenInfo
+
+
+class FixedClock:
+    def __init__(self, at: datetime | None = None) -> None:
+        self.at = at or datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.at
+
+
+class FakeOrders:
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], Order] = {}
+        self.history_rows: dict[tuple[str, str], list[HistoryEntry]] = {}
+        self.failures: list[OrderReadFailure] = []
+        self.bulk_writes = 0
+
+    def get_many(self, shop_id: str, sns: Collection[str]) -> dict[str, Order]:
+        return {
+            sn: copy.deepcopy(self.rows[(shop_id, sn)]) for sn in sns if (shop_id, sn) in self.rows
+        }
+
+    def save_many(self, orders: Sequence[Order]) -> None:
+        self.bulk_writes += 1
+        for order in orders:
+            key = (order.shop_id, order.parent_order_sn)
+            self.history_rows.setdefault(key, []).extend(order.new_history)
+            order.new_history.clear()
+            self.rows[key] = copy.deepcopy(order)
+
+    def owners_of_lines(self, shop_id: str, order_sns: Collection[str]) -> dict[str, str]:
+        wanted = set(order_sns)
+        return {
+            line.order_sn: sn
+            for (shop, sn), o in self.rows.items()
+            if shop == shop_id
+            for line in o.lines
+            if line.order_sn in wanted
+        }
+
+    def push_queue(self, shop_id: str, limit: int, after: str | None = None) -> list[Order]:
+        keys = sorted(
+            sn
+            for (shop, sn), o in self.rows.items()
+            if shop == shop_id and o.push_pending and (after is None or sn > after)
+        )
+        return [copy.deepcopy(self.rows[(shop_id, sn)]) for sn in keys[:limit]]
+
+    def open_confirmations(self, shop_id: str) -> list[ShipmentConfirmation]:
+        return [
+            c
+            for (shop, _), o in self.rows.items()
+            if shop == shop_id
+            for c in o.confirmations
+            if c.is_open
+        ]
+
+    def history(self, shop_id: str | None, sn: str) -> list[HistoryEntry]:
+        return [
+            e
+            for (shop, s), rows in self.history_rows.items()
+            if s == sn and shop_id in (None, shop)
+            for e in rows
+        ]
+
+    def record_read_failure(self, shop_id: str, failure: OrderReadFailure, at: datetime) -> None:
+        self.failures.append(failure)
+
+
+class FakeShops:
+    def __init__(self) -> None:
+        self.rows: dict[str, Shop] = {}
+
+    def get(self, shop_id: str) -> Shop | None:
+        return copy.deepcopy(self.rows.get(shop_id))
+
+    def list(self) -> list[Shop]:
+        return [copy.deepcopy(s) for s in self.rows.values()]
+
+    def save(self, shop: Shop) -> None:
+        self.rows[shop.shop_id] = copy.deepcopy(shop)
+
+
+class FakeTokens:
+    def __init__(self) -> None:
+        self.rows: dict[str, Token] = {}
+        self.history: list[HistoryEntry] = []
+
+    def get(self, shop_id: str) -> Token | None:
+        return copy.deepcopy(self.rows.get(shop_id))
+
+    def save(self, token: Token) -> None:
+        self.history.extend(token.new_history)
+        token.new_history.clear()
+        self.rows[token.shop_id] = copy.deepcopy(token)
+
+
+class FakeCursors:
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], datetime] = {}
+
+    def get(self, shop_id: str, name: str) -> datetime | None:
+        return self.rows.get((shop_id, name))
+
+    def set(self, shop_id: str, name: str, value: datetime) -> None:
+        self.rows[(shop_id, name)] = value
+
+
+class FakeCarriers:
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, int]] = {}
+
+    def overrides(self, shop_id: str) -> dict[str, int]:
+        return dict(self.rows.get(shop_id, {}))
+
+    def set_override(self, shop_id: str, carrier_code: str, temu_carrier_id: int) -> None:
+        self.rows.setdefault(shop_id, {})[carrier_code] = temu_carrier_id
+
+
+class FakeStore:
+    """The committed state every FakeUnitOfWork reads and writes."""
+
+    def __init__(self) -> None:
+        self.shops, self.tokens, self.orders = FakeShops(), FakeTokens(), FakeOrders()
+        self.cursors, self.carriers = FakeCursors(), FakeCarriers()
+        self.commits = 0
+
+
+class FakeUnitOfWork:
+    """Writes go to a copy of the store; commit swaps it in, leaving without commit drops it."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
+        self.committed = False
+
+    def __enter__(self) -> FakeUnitOfWork:
+        self._work = copy.deepcopy(self.store.__dict__)
+        for name in ("shops", "tokens", "orders", "cursors", "carriers"):
+            setattr(self, name, self._work[name])
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._work = {}
+
+    def commit(self) -> None:
+        self.store.__dict__.update({k: v for k, v in self._work.items() if k != "commits"})
+        self.store.commits += 1
+        self.committed = True
+
+    def rollback(self) -> None:
+        self._work = copy.deepcopy(self.store.__dict__)
+
+
+class FakeTemu:
+    """A Temu shop in memory: orders, addresses, carriers; records what was confirmed."""
+
+    def __init__(self) -> None:
+        self.orders: dict[str, TemuOrder] = {}
+        self.addresses: dict[str, Address | ExternalApiError] = {}
+        self.amount_rows: dict[str, OrderAmounts] = {}
+        self.amounts_error: ExternalApiError | None = None
+        self.confirm_error: ExternalApiError | None = None
+        self.confirmed: list[ShipmentRequest] = []
+        self.address_calls = 0
+        self.amount_calls = 0
+        self.info = TokenInfo(1, 211, None, frozenset())
+        self.carrier_list = [TemuCarrier(998264743, "USPS"), TemuCarrier(998264744, "UPS")]
+
+    def token_info(self) -> TokenInfo:
+        return self.info
+
+    def list_orders(
+        self,
+        window: TimeWindow | None,
+        page: int,
+        *,
+        status: int | None = None,
+        page_size: int = 100,
+    ) -> OrderPage:
+        found = sorted(self.orders.values(), key=lambda o: o.updated_at, reverse=True)
+        found = [o for o in found if status is None or o.status == status]
+        chunk = found[(page - 1) * page_size : page * page_size]
+        return OrderPage(tuple(chunk), (), page, len(found), page * page_size < len(found))
+
+    def ship_to(self, sns: Sequence[str]) -> Mapping[str, Address | ExternalApiError | None]:
+        self.address_calls += len(sns)
+        return {sn: self.addresses.get(sn) for sn in sns}
+
+    def amounts(self, parent_order_sn: str) -> OrderAmounts:
+        self.amount_calls += 1
+        if self.amounts_error:
+            raise self.amounts_error
+        return self.amount_rows.get(parent_order_sn, OrderAmounts(None, {}))
+
+    def warehouses(self) -> list[Warehouse]:
+        return [Warehouse("WH-1", "Main", True)]
+
+    def carriers(self, region_id: int) -> list[TemuCarrier]:
+        return list(self.carrier_list)
+
+    def confirm_shipment(self, request: ShipmentRequest) -> tuple[str, ...]:
+        if self.confirm_error:
+            raise self.confirm_error
+        self.confirmed.append(request)
+        return ()
+
+    def shipments(self, parent_order_sn: str, order_sn: str) -> list[TemuShipment]:
+        return []
+
+
+class FakeShipStation:
+    """ShipStation in memory: keeps the last payload per orderKey, counts createorders calls."""
+
+    def __init__(self) -> None:
+        self.orders: dict[str, dict[str, Any]] = {}
+        self.calls = 0
+        self.reject: dict[str, str] = {}
+        self.labels: list[Label] = []
+
+    def render(self, order: Order) -> dict[str, Any]:
+        return {
+            "orderKey": order.key, "orderNumber": order.parent_order_sn,
+            "orderStatus": order.state.value,
+            "items": [{"lineItemKey": ln.order_sn, "quantity": ln.quantity} for ln in order.lines],
+            "shipTo": {"country": order.ship_to.country} if order.ship_to else None,
+        }  # fmt: skip
+
+    def create_orders(self, payloads: Sequence[Mapping[str, Any]]) -> list[PushResult]:
+        results = []
+        for start in range(0, len(payloads), 100):
+            self.calls += 1
+            for payload in payloads[start : start + 100]:
+                key = payload["orderKey"]
+                if key in self.reject:
+                    results.append(PushResult(key, False, None, self.reject[key]))
+                    continue
+                self.orders[key] = dict(payload)
+                results.append(PushResult(key, True, abs(hash(key)) % 10**8))
+        return results
+
+    def shipments_since(self, since: datetime) -> Iterator[LabelPage]:
+        yield LabelPage(tuple(lb for lb in self.labels if lb.created_at >= since), 1, False)
+
+    def list_orders(self, modified_since: datetime) -> Iterator[list[ShipStationOrderSummary]]:
+        yield []
+
+    def stores(self) -> list[Store]:
+        return [Store(1, "Temu")]
+
+    def carriers(self) -> list[ShipStationCarrier]:
+        return [ShipStationCarrier("stamps_com", "Stamps.com")]
+
+    def digest_of(self, key: str) -> str:
+        return payload_digest(self.orders[key])
