@@ -1,0 +1,154 @@
+"""ShipStationClient: the domain's ShipStationGateway over the V1 API, for one shop's store."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from adapters.shipstation.batch import MAX_BATCH, push_orders
+from adapters.shipstation.dates import to_pacific_query
+from adapters.shipstation.http import ShipStationHttp
+from adapters.shipstation.mapping import render_order
+from adapters.shipstation.pacing import Pacer, RateState, RetryPolicy, shared_rate_state
+from adapters.shipstation.paging import MAX_PAGE_SIZE, pages
+from adapters.shipstation.reading import (
+    UnkeyedItem,
+    parse_carrier,
+    parse_label,
+    parse_order_summary,
+    parse_store,
+)
+from domain.order import Order
+from domain.ports import LabelPage, PushResult, ShipStationCarrier, ShipStationOrderSummary, Store
+from domain.secrets import mask
+from domain.shop import ShipStationCredentials
+
+log = logging.getLogger(__name__)
+DEFAULT_BASE_URL = "https://ssapi.shipstation.com"
+
+
+class ShipStationClient:
+    """ShipStation V1 for one shop: Basic auth, paced by the key's rate limit, retried safely."""
+
+    def __init__(
+        self,
+        credentials: ShipStationCredentials,
+        shop_id: str,
+        *,
+        http: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+        rate_state: RateState | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: float = 30.0,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> None:
+        self.shop_id, self.store_id = shop_id, credentials.store_id
+        self.base_url = (credentials.base_url or DEFAULT_BASE_URL).rstrip("/")
+        self._key_hint = mask(credentials.api_key)
+        self._owns_http = http is None
+        self._http = http or httpx.Client(transport=transport, timeout=timeout)
+        self._http.base_url = httpx.URL(self.base_url)
+        self._http.auth = httpx.BasicAuth(credentials.api_key, credentials.api_secret.reveal())
+        state = rate_state or shared_rate_state(self.base_url, credentials.api_key)
+        self.pacer = Pacer(state, monotonic, sleep)
+        self.api = ShipStationHttp(
+            self._http, self.pacer, retry or RetryPolicy(), sleep, rng or random.Random()
+        )
+        self.page_size = min(page_size, MAX_PAGE_SIZE)
+        self.unkeyed_items: list[UnkeyedItem] = []
+
+    def __repr__(self) -> str:
+        return f"ShipStationClient(shop={self.shop_id!r}, key={self._key_hint}, {self.base_url})"
+
+    # --- orders -------------------------------------------------------------------------------
+
+    def render(self, order: Order) -> dict[str, Any]:
+        """The whole V1 order payload for an order (never a partial one)."""
+        return render_order(order, self.store_id)
+
+    def create_orders(self, payloads: Sequence[Mapping[str, Any]]) -> list[PushResult]:
+        """Upsert orders by orderKey, in calls of up to 100; one result per payload."""
+        missing = [i for i, p in enumerate(payloads) if not p.get("orderKey")]
+        if missing:  # without orderKey ShipStation creates a new order on every retry
+            raise ValueError(f"payloads without orderKey at positions {missing[:10]}")
+        return push_orders(lambda batch: self.api.post("/orders/createorders", batch), payloads)
+
+    def list_orders(self, modified_since: datetime) -> Iterator[list[ShipStationOrderSummary]]:
+        """Orders modified since a time, oldest change first, page by page."""
+        params = self._store_filter(
+            modifyDateStart=to_pacific_query(modified_since), sortBy="ModifyDate", sortDir="ASC"
+        )
+        for page in pages(lambda q: self.api.get("/orders", q), params, "orders", self.page_size):
+            yield [parse_order_summary(raw) for raw in page.items]
+
+    # --- labels -------------------------------------------------------------------------------
+
+    def shipments_since(self, since: datetime) -> Iterator[LabelPage]:
+        """Labels created since a time, every page, with their items (voided ones included)."""
+        return self._labels(createDateStart=to_pacific_query(since), sortBy="CreateDate")
+
+    def voided_since(self, since: datetime) -> Iterator[LabelPage]:
+        """Labels voided since a time: V1 sends no webhook for voids, so they are polled."""
+        return self._labels(voidDateStart=to_pacific_query(since), sortBy="CreateDate")
+
+    def _labels(self, **filters: str) -> Iterator[LabelPage]:
+        params = self._store_filter(**filters, includeShipmentItems="true", sortDir="ASC")
+        get = lambda q: self.api.get("/shipments", q)  # noqa: E731
+        for page in pages(get, params, "shipments", self.page_size):
+            labels = []
+            for raw in page.items:
+                label, unkeyed = parse_label(raw)
+                labels.append(label)
+                self._note_unkeyed(unkeyed)
+            yield LabelPage(tuple(labels), page.number, page.has_more)
+
+    def _note_unkeyed(self, unkeyed: list[UnkeyedItem]) -> None:
+        for item in unkeyed:
+            log.warning(
+                "shipment %s has an item without lineItemKey (sku %s): not matched",
+                item.shipment_id,
+                item.sku,
+            )
+        self.unkeyed_items.extend(unkeyed)
+
+    # --- account ------------------------------------------------------------------------------
+
+    def stores(self) -> list[Store]:
+        return [parse_store(raw) for raw in self.api.get("/stores") or []]
+
+    def carriers(self) -> list[ShipStationCarrier]:
+        return [parse_carrier(raw) for raw in self.api.get("/carriers") or []]
+
+    def _store_filter(self, **params: str) -> dict[str, Any]:
+        # Only the Temu store's orders and labels are ours to read.
+        return {**params, "storeId": self.store_id} if self.store_id is not None else dict(params)
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+__all__ = ["MAX_BATCH", "ShipStationClient"]

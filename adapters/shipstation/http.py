@@ -1,0 +1,76 @@
+"""One ShipStation request: paced, classified, retried when that is safe."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from adapters.shipstation.errors import API, error_for, transport_error
+from adapters.shipstation.pacing import Pacer, RetryPolicy
+from domain.errors import ExternalApiError, RateLimited
+
+log = logging.getLogger(__name__)
+
+
+class ShipStationHttp:
+    """Sends requests through a paced httpx client; returns decoded JSON or raises domain errors."""
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        pacer: Pacer,
+        retry: RetryPolicy,
+        sleep: Callable[[float], None],
+        rng: random.Random,
+    ) -> None:
+        self.client, self.pacer, self.retry = client, pacer, retry
+        self.sleep, self.rng = sleep, rng
+        self.requests = 0
+        self.rate_limited = 0
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        return self.request("GET", path, params=params)
+
+    def post(self, path: str, body: Any) -> Any:
+        # createorders upserts by orderKey, so resending a POST after a timeout is safe.
+        return self.request("POST", path, json=body)
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Send until an answer is final: 2xx returns, 429 waits the reset, transient retries."""
+        attempt = limited = 0
+        while True:
+            error = self._once(method, path, **kwargs)
+            if not isinstance(error, ExternalApiError):
+                return error
+            if isinstance(error, RateLimited):
+                limited += 1
+                if limited > self.retry.rate_limited_attempts:
+                    raise error
+                continue  # the pacer now holds the next request until the reset
+            if not error.retryable or attempt + 1 >= self.retry.attempts:
+                raise error
+            delay = self.retry.backoff(attempt, self.rng.random())
+            log.warning("%s %s: %s; retry in %.1fs", method, path, error.message, delay)
+            self.sleep(delay)
+            attempt += 1
+
+    def _once(self, method: str, path: str, **kwargs: Any) -> Any:
+        self.pacer.before_request()
+        self.requests += 1
+        try:
+            response = self.client.request(method, path, **kwargs)
+        except httpx.TransportError as exc:
+            return transport_error(exc)
+        self.pacer.observe(response.headers)
+        if response.status_code == 429:
+            self.rate_limited += 1
+            wait = self.pacer.rate_limited(response.headers)
+            log.warning("%s %s: rate limited, waiting %.0fs for the reset", method, path, wait)
+            return RateLimited(API, "Too Many Requests", 429, retry_after=wait)
+        if response.is_success:
+            return response.json() if response.content else None
+        return error_for(response)
