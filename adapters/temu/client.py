@@ -58,20 +58,26 @@ class TemuClient:
         return to_token_info(self.call("bg.open.accesstoken.info.get"))
 
     def list_orders(
-        self, window: TimeWindow, page: int, *, status: int | None = None, page_size: int = 100
+        self,
+        window: TimeWindow | None,
+        page: int,
+        *,
+        status: int | None = None,
+        page_size: int = 100,
     ) -> OrderPage:
+        # Without a window the pair is left out: Temu then lists orders of any age.
         params = {
             "pageNumber": page,
             "pageSize": page_size,
             "parentOrderStatus": status,
-            "updateAtStart": int(window.start.timestamp()),
-            "updateAtEnd": int(window.end.timestamp()),
+            "updateAtStart": int(window.start.timestamp()) if window else None,
+            "updateAtEnd": int(window.end.timestamp()) if window else None,
             "sortby": "updateTime",
         }
         return parse_page(self.call("bg.order.list.v2.get", params), page, page_size)
 
     def iter_orders(
-        self, window: TimeWindow, *, status: int | None = None, page_size: int = 100
+        self, window: TimeWindow | None, *, status: int | None = None, page_size: int = 100
     ) -> Iterator[OrderPage]:
         """Every page of the window, each order once (by parentOrderSn) across pages."""
         fetch: Callable[[int], OrderPage] = lambda page: self.list_orders(  # noqa: E731
