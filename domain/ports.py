@@ -272,11 +272,20 @@ class CarrierMappingRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: nothing is written unless `commit()` is called."""
 
-    shops: ShopRepository
-    tokens: TokenRepository
-    orders: OrderRepository
-    cursors: CursorRepository
-    carriers: CarrierMappingRepository
+    @property
+    def shops(self) -> ShopRepository: ...
+
+    @property
+    def tokens(self) -> TokenRepository: ...
+
+    @property
+    def orders(self) -> OrderRepository: ...
+
+    @property
+    def cursors(self) -> CursorRepository: ...
+
+    @property
+    def carriers(self) -> CarrierMappingRepository: ...
 
     def __enter__(self) -> Self: ...
 
