@@ -1,0 +1,27 @@
+"""Errors the storage raises on purpose."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from domain.errors import TemushipError
+
+
+class ConcurrentUpdate(TemushipError):
+    """Another writer changed (or created) these orders since they were read.
+
+    Raised by `orders.save_many` when an order's stored version is not the one it was loaded
+    with, including a new order that another writer inserted first. Nothing of the unit of
+    work may be committed: leave it (it rolls back), reload the orders and decide again.
+    """
+
+    def __init__(self, shop_id: str, parent_order_sns: Iterable[str]) -> None:
+        self.shop_id = shop_id
+        self.parent_order_sns = tuple(sorted(parent_order_sns))
+        shown = ", ".join(self.parent_order_sns[:5])
+        more = len(self.parent_order_sns) - 5
+        super().__init__(
+            f"shop {shop_id}: {len(self.parent_order_sns)} order(s) changed by another writer "
+            f"since they were read ({shown}{f' and {more} more' if more > 0 else ''}); "
+            "reload and retry"
+        )

@@ -1,0 +1,66 @@
+"""Alembic migrations, applied automatically on the first use of a database in a process."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, text
+
+from adapters.db.tables import TABLE_NAMES
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Any constant will do: it only has to be the same in every temuship process.
+MIGRATION_LOCK_KEY = 0x7E5A_5111_0001
+
+_migrated: set[str] = set()
+_migrated_lock = threading.Lock()
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An alembic Config for temuship's migrations, bound to a connection when given."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate the database, one process at a time (advisory lock / immediate transaction)."""
+    with engine.connect() as connection:
+        _lock_for_migration(connection)
+        command.upgrade(alembic_config(connection), revision)
+        connection.commit()
+
+
+def ensure_migrated(engine: Engine) -> None:
+    """Upgrade to head once per database URL in this process."""
+    key = engine.url.render_as_string(hide_password=False)
+    if key in _migrated:
+        return
+    with _migrated_lock:
+        if key not in _migrated:
+            upgrade(engine)
+            _migrated.add(key)
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Only temuship's tables: a shared database may hold others (and alembic_version)."""
+    if type_ == "table":
+        return name in TABLE_NAMES
+    table = getattr(obj, "table", None)
+    return table is None or table.name in TABLE_NAMES
+
+
+def _lock_for_migration(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+    elif connection.dialect.name == "sqlite":
+        # The write lock, up front: a second process waits (busy_timeout), then finds head.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,77 @@
+"""The unit of work: one connection, one transaction, every repository on it."""
+
+from __future__ import annotations
+
+from functools import cache
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine
+
+from adapters.db.crypto import Cipher
+from adapters.db.orders_repo import SqlOrderRepository
+from adapters.db.settings_repo import SqlCarrierMappingRepository, SqlCursorRepository
+from adapters.db.shops_repo import SqlShopRepository
+from adapters.db.tokens_repo import SqlTokenRepository
+
+
+class SqlUnitOfWork:
+    """domain.ports.UnitOfWork on SQLAlchemy Core: nothing is written unless `commit()` is called.
+
+    Usable again after `commit()` (a new transaction begins on the next statement). After a
+    rollback or an error (ConcurrentUpdate included), reload aggregates before saving them.
+    """
+
+    shops: SqlShopRepository
+    tokens: SqlTokenRepository
+    orders: SqlOrderRepository
+    cursors: SqlCursorRepository
+    carriers: SqlCarrierMappingRepository
+
+    def __init__(self, engine: Engine, cipher: Cipher | None = None) -> None:
+        self._engine = engine
+        self._cipher = cipher
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> Self:
+        connection = self._connection = self._engine.connect()
+        self.shops = SqlShopRepository(connection, cache(self._cipher_now))
+        self.tokens = SqlTokenRepository(connection)
+        self.orders = SqlOrderRepository(connection)
+        self.cursors = SqlCursorRepository(connection)
+        self.carriers = SqlCarrierMappingRepository(connection)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.rollback()
+        finally:
+            self.connection.close()
+            self._connection = None
+
+    @property
+    def connection(self) -> Connection:
+        """The connection of the open unit of work (for queries the ports do not cover)."""
+        if self._connection is None:
+            raise RuntimeError("SqlUnitOfWork is not open: use it as `with SqlUnitOfWork(...)`")
+        return self._connection
+
+    def commit(self) -> None:
+        self.connection.commit()
+
+    def rollback(self) -> None:
+        self.connection.rollback()
+
+    def _cipher_now(self) -> Cipher:
+        if self._cipher is None:
+            self._cipher = Cipher.from_env()
+        return self._cipher
+
+    def __repr__(self) -> str:
+        state = "open" if self._connection is not None else "closed"
+        return f"SqlUnitOfWork({self._engine.url!r}, {state})"
