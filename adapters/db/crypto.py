@@ -7,10 +7,11 @@ import os
 import secrets
 from pathlib import Path
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from adapters.db.errors import SecretKeyMismatch
 from adapters.db.settings import data_dir
 from domain.secrets import Secret
 
@@ -61,7 +62,10 @@ class Cipher:
         return self._fernet.encrypt(secret.reveal().encode())
 
     def decrypt(self, token: bytes) -> Secret:
-        return Secret(self._fernet.decrypt(bytes(token)).decode())
+        try:
+            return Secret(self._fernet.decrypt(bytes(token)).decode())
+        except InvalidToken:
+            raise SecretKeyMismatch() from None
 
     def __repr__(self) -> str:
         return "Cipher(<key hidden>)"

@@ -25,3 +25,13 @@ class ConcurrentUpdate(TemushipError):
             f"since they were read ({shown}{f' and {more} more' if more > 0 else ''}); "
             "reload and retry"
         )
+
+
+class SecretKeyMismatch(TemushipError):
+    """Stored credentials cannot be decrypted with this process's key."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "stored credentials cannot be decrypted: TEMUSHIP_SECRET_KEY (or the local key file) "
+            "is not the one they were saved with"
+        )

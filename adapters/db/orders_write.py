@@ -28,8 +28,9 @@ def save_orders(connection: Connection, orders: Sequence[Order]) -> None:
     _append_history(connection, orders)
     lines = {(r["shop_id"], r["order_sn"]): r for o in orders for r in line_rows(o)}
     upsert(connection, ORDER_LINES, list(lines.values()), ("shop_id", "order_sn"))
-    outbox = [confirmation_row(c, now) for o in orders for c in o.confirmations]
-    upsert(connection, CONFIRMATIONS, outbox, ("shop_id", "shipment_id"))
+    outbox = {(c.shop_id, c.shipment_id): c for o in orders for c in o.confirmations}
+    rows = [confirmation_row(c, now) for c in outbox.values()]
+    upsert(connection, CONFIRMATIONS, rows, ("shop_id", "shipment_id"))
     for order in orders:
         order.version = versions[(order.shop_id, order.parent_order_sn)]
         order.new_history.clear()

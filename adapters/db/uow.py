@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from sqlalchemy import Connection, Engine
 
@@ -13,6 +13,9 @@ from adapters.db.orders_repo import SqlOrderRepository
 from adapters.db.settings_repo import SqlCarrierMappingRepository, SqlCursorRepository
 from adapters.db.shops_repo import SqlShopRepository
 from adapters.db.tokens_repo import SqlTokenRepository
+
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWork
 
 
 class SqlUnitOfWork:
@@ -75,3 +78,9 @@ class SqlUnitOfWork:
     def __repr__(self) -> str:
         state = "open" if self._connection is not None else "closed"
         return f"SqlUnitOfWork({self._engine.url!r}, {state})"
+
+
+if TYPE_CHECKING:
+
+    def _conforms_to_the_port(engine: Engine) -> UnitOfWork:
+        return SqlUnitOfWork(engine)

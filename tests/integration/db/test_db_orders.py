@@ -114,9 +114,7 @@ class TestOrderQueries:
             sent.parent_order_sn: ConfirmationStatus.SENT,
         }
 
-    def test_history_is_oldest_first_with_or_without_the_shop(
-        self, uow: Uow, shop_id: str
-    ) -> None:
+    def test_history_is_oldest_first_with_or_without_the_shop(self, uow: Uow, shop_id: str) -> None:
         order = observed_order(shop_id, status=1)
         save(uow, order)
         order = load(uow, shop_id, order.parent_order_sn)[order.parent_order_sn]
@@ -144,4 +142,3 @@ class TestOrderQueries:
             work.commit()
         with uow() as work:
             assert work.orders.read_failures(shop_id) == [(T0, failure)]
-
