@@ -32,15 +32,15 @@ class RateLimiter:
     def interval(self) -> float:
         return (1.0 + self.margin) / self.rate if self.rate > 0 else 0.0
 
-    def acquire(self) -> float:
-        """Wait for this request's slot; returns the seconds waited."""
+    def acquire(self, sleep: Callable[[float], None] | None = None) -> float:
+        """Wait for this request's slot (with the caller's sleep, if given); the seconds waited."""
         with self._lock:
             now = self._monotonic()
             slot = max(now, self._next)
             self._next = slot + self.interval
         wait = slot - now
         if wait > 0:
-            self._sleep(wait)
+            (sleep or self._sleep)(wait)
         return wait
 
     def hold_off(self, seconds: float) -> None:

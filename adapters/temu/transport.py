@@ -79,7 +79,7 @@ class TemuTransport:
     def call(self, api_type: str, params: Mapping[str, Any] | None = None) -> Any:
         """The `result` of one API call, retrying transient failures and rate limits."""
         for attempt in range(1, self.retry.attempts + 1):
-            self.limiter.acquire()
+            self.limiter.acquire(self.sleep)
             try:
                 return self._once(api_type, params or {})
             except (TransientError, RateLimited) as error:

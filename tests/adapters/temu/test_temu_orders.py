@@ -1,0 +1,169 @@
+"""Order pages: mapping to the domain, one bad order failing alone, walking every page."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import httpx
+import pytest
+from temu_support import ok, page, page_item
+
+from domain.errors import TransientError
+from domain.model import TemuOrder
+from domain.ports import TimeWindow
+
+WINDOW = TimeWindow(datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 1, 2, tzinfo=UTC))
+
+
+class TestOrderMapping:
+    def test_an_order_maps_to_the_domain(self, client, router) -> None:
+        router.mock(return_value=ok(page([page_item()])))
+        order = client.list_orders(WINDOW, 1).orders[0]
+        assert order.parent_order_sn == "PO-211-03568242816633450"
+        assert order.status == 2 and order.region_id == 211
+        assert order.updated_at == datetime.fromtimestamp(1735641800, UTC)
+        assert order.created_at == datetime.fromtimestamp(1735640000, UTC)
+        assert order.ship_by == datetime.fromtimestamp(1735862399, UTC)
+        assert order.deliver_by == datetime.fromtimestamp(1736380799, UTC)
+        assert order.updated_at.tzinfo is UTC and order.pudo is None
+        assert order.warnings == ("SUGGEST_SIGNATURE_ON_DELIVERY",)
+        assert order.raw is not None and order.raw["parentOrderMap"]["siteId"] == 100
+
+    def test_a_line_carries_name_options_image_quantity_and_status(self, client, router) -> None:
+        router.mock(return_value=ok(page([page_item()])))
+        (line,) = client.list_orders(WINDOW, 1).orders[0].lines
+        assert (line.order_sn, line.name, line.quantity, line.status) == (
+            "211-03568305731193450",
+            "Stainless Steel Water Bottle 500ml",
+            2,
+            2,
+        )
+        assert line.options == (("Color", "Blue"), ("Size", "500ml"))
+        assert line.image_url == "https://img.kwcdn.com/p.jpg" and line.sku == "WB-500-BLU"
+        assert (line.goods_id, line.sku_id) == (602368171198347, 37386079732361)
+        assert line.warehouse_id == "WH-04024228864152414"
+
+    def test_store_delivery_and_pickup_become_pudo(self, client, router) -> None:
+        items = [
+            page_item(
+                "PO-211-1", shippingMethod=3, fulfillmentWarning=["REQUIRES_CUSTOMER_PICKUP"]
+            ),
+            page_item("PO-211-2", shippingMethod=2, contactlessDropPoint="Locker 12"),
+        ]
+        router.mock(return_value=ok(page(items)))
+        pickup, store = client.list_orders(WINDOW, 1).orders
+        assert pickup.pudo.shipping_method == 3 and pickup.pudo.warnings == (
+            "REQUIRES_CUSTOMER_PICKUP",
+        )
+        assert store.pudo.drop_point == "Locker 12" and store.pudo.is_pickup_or_dropoff
+
+    def test_pending_labels_become_warnings(self, client, router) -> None:
+        label = [{"name": "pending_buyer_cancellation", "value": 1}]
+        router.mock(return_value=ok(page([page_item(parentOrderLabel=label)])))
+        assert "pending_buyer_cancellation" in client.list_orders(WINDOW, 1).orders[0].warnings
+
+    def test_without_a_window_the_update_pair_is_left_out(self, client, router) -> None:
+        router.mock(return_value=ok(page([])))
+        client.list_orders(None, 1)
+        body = json.loads(router.calls.last.request.content)
+        assert "updateAtStart" not in body and body["sortby"] == "updateTime"
+
+
+class TestMalformedOrders:
+    def test_a_missing_field_fails_that_order_only(self, client, router) -> None:
+        bad = page_item("PO-211-BAD")
+        del bad["orderList"][0]["quantity"]
+        router.mock(return_value=ok(page([page_item("PO-211-GOOD"), bad])))
+        result = client.list_orders(WINDOW, 1)
+        assert [o.parent_order_sn for o in result.orders] == ["PO-211-GOOD"]
+        (failure,) = result.failures
+        assert failure.parent_order_sn == "PO-211-BAD"
+        assert "PO-211-BAD" in failure.reason and "orderList.0.quantity" in failure.reason
+        assert failure.raw == bad
+
+    def test_a_garbled_field_fails_that_order_only(self, client, router) -> None:
+        bad = page_item("PO-211-BAD", updateTime="yesterday")
+        router.mock(return_value=ok(page([bad, page_item("PO-211-GOOD"), "not an object"])))
+        result = client.list_orders(WINDOW, 1)
+        assert len(result.orders) == 1 and len(result.failures) == 2
+        assert "parentOrderMap.updateTime" in result.failures[0].reason
+
+    def test_an_order_without_its_sn_is_reported_without_one(self, client, router) -> None:
+        bad = page_item()
+        del bad["parentOrderMap"]["parentOrderSn"]
+        router.mock(return_value=ok(page([bad])))
+        (failure,) = client.list_orders(WINDOW, 1).failures
+        assert failure.parent_order_sn is None and "parentOrderSn" in failure.reason
+
+
+class TestPaging:
+    def test_has_more_follows_total_and_page_size(self, client, router) -> None:
+        items = [page_item(f"PO-211-{n}") for n in range(3)]
+        router.mock(return_value=ok(page(items, total=7)))
+        first = client.list_orders(WINDOW, 1, page_size=3)
+        assert first.has_more and first.total == 7 and first.page_number == 1
+        assert not client.list_orders(WINDOW, 3, page_size=3).has_more
+
+    def test_iterating_reads_every_page_once_and_drops_repeats(self, client, router) -> None:
+        pages = {
+            1: [page_item("PO-211-1"), page_item("PO-211-2")],
+            2: [page_item("PO-211-2"), page_item("PO-211-3")],  # PO-211-2 moved down a page
+            3: [page_item("PO-211-4")],
+        }
+        router.mock(
+            side_effect=lambda req: ok(page(pages[json.loads(req.content)["pageNumber"]], 5))
+        )
+        seen = [
+            o.parent_order_sn for p in client.iter_orders(WINDOW, page_size=2) for o in p.orders
+        ]
+        assert seen == ["PO-211-1", "PO-211-2", "PO-211-3", "PO-211-4"]
+        assert router.call_count == 3
+
+    def test_iterating_stops_when_the_total_is_reached(self, client, router) -> None:
+        router.mock(return_value=ok(page([page_item("PO-211-1"), page_item("PO-211-2")], total=2)))
+        assert len(list(client.iter_orders(WINDOW, page_size=2))) == 1
+
+
+class TestDetailAndAmounts:
+    def test_order_detail_maps_like_the_list(self, client, router) -> None:
+        router.mock(return_value=ok(page_item()))
+        assert isinstance(client.order_detail("PO-211-03568242816633450"), TemuOrder)
+
+    def test_amounts_are_minor_units(self, client, router) -> None:
+        result = {
+            "parentOrderMap": {"shippingAmountTotal": {"currency": "USD", "amount": 799}},
+            "orderList": [
+                {"orderSn": "211-1", "unitRetailPrice": {"currency": "USD", "amount": 1299}},
+                {"orderSn": "211-2", "unitBasePrice": {"currency": "JPY", "amount": 1500}},
+            ],
+        }
+        router.mock(return_value=ok(result))
+        amounts = client.amounts("PO-211-1")
+        assert amounts.shipping.amount == Decimal("7.99") and amounts.shipping.currency == "USD"
+        assert amounts.unit_prices["211-1"].amount == Decimal("12.99")
+        assert amounts.unit_prices["211-2"].amount == Decimal("1500")
+        assert json.loads(router.calls.last.request.content)["parentOrderSn"] == "PO-211-1"
+
+    def test_token_info_maps_expiry_mall_region_scopes(self, client, router) -> None:
+        result = {
+            "mallId": 635517726820718,
+            "regionId": 211,
+            "expiredTime": 1743465600,
+            "apiScopeList": ["bg.order.list.v2.get"],
+        }
+        router.mock(return_value=ok(result))
+        info = client.token_info()
+        assert info.expires_at == datetime(2025, 4, 1, tzinfo=UTC)
+        assert (info.mall_id, info.region_id) == (635517726820718, 211)
+        assert info.scopes == frozenset({"bg.order.list.v2.get"})
+
+    def test_token_info_without_expiry_says_none(self, client, router) -> None:
+        router.mock(return_value=ok({"mallId": 1}))
+        assert client.token_info().expires_at is None
+
+    def test_an_answer_that_is_not_an_envelope_is_transient(self, client, router) -> None:
+        router.mock(return_value=httpx.Response(200, json=["not", "an", "envelope"]))
+        with pytest.raises(TransientError):
+            client.token_info()
