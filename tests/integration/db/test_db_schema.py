@@ -13,8 +13,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
+import adapters.db
 from adapters.db import make_engine, shop_lock, unit_of_work
-from adapters.db.migrate import include_object
+from adapters.db.migrate import MIGRATIONS_DIR, include_object
 from adapters.db.tables import TABLE_NAMES, metadata
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -68,6 +69,11 @@ class TestMigrations:
                 assert versions.scalars().all() == ["0001"]
         finally:
             engine.dispose()
+
+    def test_migrations_live_inside_the_package_and_revisions_import_sqlmodel(self) -> None:
+        assert MIGRATIONS_DIR.is_relative_to(Path(adapters.db.__file__).parent)
+        assert "import sqlmodel" in (MIGRATIONS_DIR / "script.py.mako").read_text()
+        assert (MIGRATIONS_DIR / "versions" / "0001_initial.py").exists()
 
 
 class TestShopLock:
