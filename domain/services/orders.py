@@ -35,7 +35,7 @@ def import_page(
         sns = [o.parent_order_sn for o in page.orders]
         stored = uow.orders.get_many(shop.shop_id, sns)
         problems: list[tuple[str, str]] = []
-        seen = _with_addresses(temu, page.orders, stored, problems)
+        seen = with_addresses(temu, page.orders, stored, problems)
         seen = _with_amounts(temu, shop, seen, stored, problems)
         plan = plan_orders(shop.shop_id, seen, stored, ctx, render)
         plan.problems += problems
@@ -48,7 +48,7 @@ def import_page(
     return plan
 
 
-def _with_addresses(
+def with_addresses(
     temu: TemuOrders,
     orders: Sequence[TemuOrder],
     stored: Mapping[str, Order],

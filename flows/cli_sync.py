@@ -1,0 +1,149 @@
+"""`temuship sync`, `temuship sync --plan` and `temuship reauthorize`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from domain.errors import ExternalApiError, PermissionMissing, TemushipError
+from domain.history import EventContext
+from domain.model import Source
+from domain.secrets import Secret
+from domain.services import tokens
+from flows.cli import _dump, err, out
+from flows.wiring import Services
+
+SHOWN = ("orders_seen", "orders_new", "pushed", "missing_ship_to_seen", "labels_seen", "confirmed")
+
+
+def _shop_ids(services: Services, names: list[str]) -> list[str]:
+    with services.uow() as uow:
+        known = [shop.shop_id for shop in uow.shops.list()]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise TemushipError(f"no shop named {', '.join(unknown)}: run `temuship connect` first")
+    return names or known
+
+
+def do_sync(services: Services, names: list[str], since: datetime | None, as_json: bool) -> int:
+    from flows.sync import sync_shop
+
+    try:
+        shop_ids = _shop_ids(services, names)
+    except TemushipError as error:
+        err.print(f"[red]{error}[/red]")
+        return 2
+    results = []
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=as_json,
+    ) as progress:
+        task = progress.add_task("syncing", total=len(shop_ids))
+        for shop_id in shop_ids:
+            progress.update(task, description=f"syncing {shop_id}")
+            results.append(_one(sync_shop, shop_id, since))
+            progress.advance(task)
+    if as_json:
+        _dump(results)
+    else:
+        print_results(results)
+    return 0 if all(r["status"] in ("ok", "skipped") for r in results) else 1
+
+
+def _one(sync_shop: Any, shop_id: str, since: datetime | None) -> dict[str, Any]:
+    state = sync_shop(shop_id, since=since, return_state=True)
+    if state.is_completed():
+        return dict(state.result())
+    return {
+        "shop": shop_id,
+        "status": "failed",
+        "reason": state.message,
+        "counts": {},
+        "attention": [],
+    }
+
+
+def print_results(results: list[dict[str, Any]]) -> None:
+    table = Table("shop", "status", *SHOWN, "needs a person")
+    for r in results:
+        colour = {"ok": "green", "skipped": "yellow"}.get(r["status"], "red")
+        counts = r.get("counts", {})
+        table.add_row(
+            r["shop"],
+            f"[{colour}]{r['status']}[/{colour}]",
+            *(str(counts.get(k, 0)) for k in SHOWN),
+            str(len(r.get("attention", []))),
+        )
+    out.print(table)
+    for r in results:
+        if r.get("reason"):
+            out.print(f"[bold]{r['shop']}[/bold]: {r['reason']}", highlight=False)
+        for kind, ident, reason in r.get("attention", [])[:10]:
+            out.print(f"  {kind} {ident}: {reason}", highlight=False)
+
+
+def do_plan(services: Services, names: list[str], since: datetime | None, as_json: bool) -> int:
+    from flows.plan import plan_shop
+
+    try:
+        reports = [plan_shop(services, shop_id, since) for shop_id in _shop_ids(services, names)]
+    except (TemushipError, ExternalApiError) as error:
+        err.print(f"[red]{error}[/red]")
+        return 1
+    if as_json:
+        _dump([r.to_dict() for r in reports])
+        return 0
+    for r in reports:
+        out.print(f"[bold]{r.shop_id}[/bold] (plan only: nothing was sent or written)")
+        if r.blocked:
+            out.print(f"  [red]would not sync:[/red] {r.blocked}")
+            continue
+        calls = (len(r.to_shipstation) + 99) // 100
+        out.print(
+            f"  ShipStation: {len(r.to_shipstation)} order(s) in {calls} createorders call(s)"
+        )
+        for sn, status in r.to_shipstation[:10]:
+            out.print(f"    {sn} -> {status}")
+        out.print(f"  Temu: {len(r.to_temu)} shipment confirmation(s)")
+        for shipment_id, sn, lines in r.to_temu[:10]:
+            out.print(f"    shipment {shipment_id} for {sn} ({lines} line(s))")
+        for kind, ident, reason in r.attention[:10]:
+            out.print(f"  needs a person: {kind} {ident}: {reason}", highlight=False)
+    return 0
+
+
+def do_reauthorize(services: Services, name: str, access_token: str, catch_up: bool) -> int:
+    with services.uow() as uow:
+        shop = uow.shops.get(name)
+    if shop is None or services.temu_for_token is None:
+        err.print(f"[red]no shop named {name!r}[/red]")
+        return 2
+    ctx = EventContext(services.clock.now(), Source.OPERATOR, "cli")
+    make = services.temu_for_token
+    tokens.start_reauthorization(services.uow(), name, ctx)
+    try:
+        token = tokens.reauthorize(
+            services.uow(),
+            name,
+            Secret(access_token),
+            lambda secret: make(shop, secret).token_info(),
+            ctx,
+        )
+    except (ExternalApiError, PermissionMissing) as error:
+        err.print(f"[red]Temu refused the new token; {name} stays paused:[/red] {error}")
+        return 1
+    out.print(f"[green]{name} resumed[/green]: token valid until {token.expires_at:%Y-%m-%d}.")
+    from flows.reauthorize import complete_waiting_runs
+
+    for run_name in complete_waiting_runs(name):
+        out.print(f"Completed the waiting re-authorisation run {run_name}.")
+    if not catch_up:
+        return 0
+    return do_sync(services, [name], None, as_json=False)

@@ -1,0 +1,144 @@
+"""Connecting, checking and mapping carriers for a shop: both APIs asked, nothing guessed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from adapters.shipstation.client import ShipStationClient
+from adapters.temu.client import TemuClient
+from domain.carriers import resolve_carrier
+from domain.errors import ExternalApiError, TemushipError
+from domain.history import EventContext
+from domain.model import Source
+from domain.ports import Store, TimeWindow
+from domain.services import shops
+from domain.services.tokens import OPTIONAL_APIS, REQUIRED_APIS
+from domain.shop import Shop
+from domain.token import Token
+from flows.wiring import Services
+
+
+class Refused(TemushipError):
+    """A side rejected what the user gave: the message says which side and what to do."""
+
+
+def pick_store(stores: list[Store], wanted: int | None) -> int:
+    if wanted is not None:
+        if not any(s.store_id == wanted for s in stores):
+            raise Refused(f"ShipStation has no store {wanted}; stores: {_stores(stores)}")
+        return wanted
+    if len(stores) == 1:
+        return stores[0].store_id
+    raise Refused(
+        "pass --shipstation-store-id (create a Manual Store for Temu in ShipStation); "
+        f"stores: {_stores(stores)}"
+    )
+
+
+def _stores(stores: list[Store]) -> str:
+    return ", ".join(f"{s.store_id} {s.name}" for s in stores) or "none"
+
+
+def connect(services: Services, shop: Shop) -> Token:
+    """Validate both sides, then save the shop (credentials encrypted) and its token."""
+    try:
+        info = TemuClient(shop.temu).token_info()
+    except ExternalApiError as err:
+        raise Refused(f"Temu refused the credentials: {err}") from err
+    try:
+        stores = ShipStationClient(shop.shipstation, shop.shop_id).stores()
+    except ExternalApiError as err:
+        raise Refused(f"ShipStation refused the credentials: {err}") from err
+    shop.shipstation = replace(
+        shop.shipstation, store_id=pick_store(stores, shop.shipstation.store_id)
+    )
+    ctx = EventContext(services.clock.now(), Source.OPERATOR, "connect")
+    try:
+        return shops.connect(services.uow(), shop, info, ctx)
+    except ExternalApiError as err:
+        raise Refused(str(err)) from err
+
+
+@dataclass
+class CheckLine:
+    ok: bool
+    item: str
+    detail: str
+
+
+def check(services: Services, shop_id: str) -> list[CheckLine]:
+    """Credentials, token, store, one page from each API: a line each, nothing written."""
+    lines: list[CheckLine] = []
+
+    def probe(item: str, fn: Callable[[], str]) -> None:
+        try:
+            lines.append(CheckLine(True, item, fn()))
+        except Exception as err:  # every failure is one red line, with its reason
+            lines.append(CheckLine(False, item, f"{type(err).__name__}: {err}"))
+
+    with services.uow() as uow:
+        shop = uow.shops.get(shop_id)
+    if shop is None:
+        return [CheckLine(False, "shop", f"no shop named {shop_id!r}")]
+    lines.append(CheckLine(True, "credentials", "decrypted"))
+    temu, ss = services.temu_for(shop), services.shipstation_for(shop)
+    now = services.clock.now()
+
+    def token() -> str:
+        info = temu.token_info()
+        missing = REQUIRED_APIS - info.scopes if info.scopes else frozenset()
+        if missing:
+            raise Refused(f"missing APIs: {', '.join(sorted(missing))}")
+        expiry = f"{info.expires_at:%Y-%m-%d}" if info.expires_at else "not given (90-day rule)"
+        extra = "" if info.scopes >= OPTIONAL_APIS else "; no amount permission (no prices)"
+        return f"mall {info.mall_id}, region {info.region_id}, expires {expiry}{extra}"
+
+    def store() -> str:
+        found = [s for s in ss.stores() if s.store_id == shop.shipstation.store_id]
+        if not found:
+            raise Refused(f"store {shop.shipstation.store_id} not found")
+        return f"{found[0].store_id} {found[0].name}"
+
+    def temu_page() -> str:
+        page = temu.list_orders(TimeWindow(now - timedelta(days=1), now), 1, page_size=10)
+        return f"{page.total} order(s) updated in the last day"
+
+    def ss_page() -> str:
+        first = next(iter(ss.shipments_since(now - timedelta(days=1))), None)
+        return f"{len(first.labels) if first else 0} label(s) in the last day"
+
+    probe("temu token", token)
+    probe("shipstation store", store)
+    probe("temu orders", temu_page)
+    probe("shipstation shipments", ss_page)
+    return lines
+
+
+def carrier_table(services: Services, shop_id: str) -> list[dict[str, object]]:
+    """ShipStation carriers and the Temu carrier each maps to (by name or override)."""
+    with services.uow() as uow:
+        shop, token = uow.shops.get(shop_id), uow.tokens.get(shop_id)
+        overrides = uow.carriers.overrides(shop_id)
+    if shop is None:
+        raise Refused(f"no shop named {shop_id!r}")
+    temu_carriers = services.temu_for(shop).carriers(
+        token.region_id if token and token.region_id else 211
+    )
+    names = {c.carrier_id: c.name for c in temu_carriers}
+    rows: list[dict[str, object]] = []
+    codes = [c.code for c in services.shipstation_for(shop).carriers()]
+    for code in dict.fromkeys([*codes, *overrides]):
+        carrier_id = resolve_carrier(code, temu_carriers, overrides)
+        rows.append(
+            {
+                "shipstation": code,
+                "temu_id": carrier_id,
+                "temu_name": names.get(carrier_id or -1, "") if carrier_id else "",
+                "how": "override"
+                if code in overrides
+                else ("by name" if carrier_id else "unmapped"),
+            }
+        )
+    return rows

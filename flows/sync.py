@@ -1,0 +1,133 @@
+"""The sync flows: one shop (gate, pull, push, labels, confirm, summarise), and all shops."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from domain.errors import PermissionMissing, RateLimited, ShopPaused, TokenError, TransientError
+from flows import wiring
+from flows.reporting import publish_outcome
+from flows.sync_run import ShopSync, Stream
+
+
+def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
+    try:
+        state.result()
+    except (TransientError, RateLimited):
+        return True
+    except Exception:
+        return False
+    return False
+
+
+def step(name: str, run_name: str | None = None) -> Any:
+    """A coarse task: no result cache (ids and counts only), transient failures retried."""
+    return task(
+        name=name,
+        task_run_name=run_name,
+        cache_policy=NO_CACHE,
+        retries=2,
+        retry_delay_seconds=[5, 30],
+        retry_condition_fn=_retry_transient,
+    )
+
+
+@step("temu-page", "temu page {page}")
+def import_page(run: ShopSync, stream: Stream, page: int) -> bool:
+    """Import one page of Temu orders (up to 100) into our store."""
+    return run.import_page(stream, page)
+
+
+@step("push-to-shipstation")
+def push_orders(run: ShopSync) -> None:
+    """Send the changed orders to ShipStation in batches of up to 100."""
+    run.push()
+
+
+@step("read-labels")
+def read_labels(run: ShopSync) -> None:
+    """Turn ShipStation labels created since the cursor into confirmations."""
+    run.record_labels()
+
+
+@step("confirm-to-temu")
+def confirm_shipments(run: ShopSync) -> None:
+    """Send the outbox's open confirmations to Temu, one call per parent order."""
+    run.confirm()
+
+
+def _run_steps(run: ShopSync) -> None:
+    run.gate()
+    for stream in run.streams():
+        page = 1
+        while import_page(run, stream, page):
+            page += 1
+    run.commit_temu_cursor()
+    push_orders(run)
+    read_labels(run)
+    confirm_shipments(run)
+
+
+@flow(name="sync-shop", flow_run_name="sync {shop_id}", log_prints=True)
+def sync_shop(shop_id: str, since: datetime | None = None) -> dict[str, Any]:
+    """Sync one shop once: Temu orders in, ShipStation labels back to Temu."""
+    logger = get_run_logger()
+    services = wiring.current()
+    run = ShopSync(services, shop_id, run_id=str(flow_run.get_id() or ""), since=since)
+    with services.shop_lock(shop_id) as acquired:
+        if not acquired:
+            run.outcome.status = "skipped"
+            run.outcome.reason = "another sync of this shop is running"
+        else:
+            _guarded(run)
+    publish_outcome(run.outcome)
+    logger.info("shop %s: %s %s", shop_id, run.outcome.status, dict(run.outcome.counts))
+    if run.outcome.status == "failed":
+        raise RuntimeError(f"shop {shop_id} failed: {run.outcome.reason}")
+    return run.outcome.to_dict()
+
+
+def _guarded(run: ShopSync) -> None:
+    try:
+        _run_steps(run)
+        run.finish()
+    except (TokenError, PermissionMissing) as err:
+        run.pause(err)
+        run.finish(str(err))
+    except ShopPaused as err:
+        run.outcome.status, run.outcome.reason = "paused", str(err)
+    except Exception as err:  # recorded on the shop and in the artifact, then the run fails
+        run.outcome.status, run.outcome.reason = "failed", f"{type(err).__name__}: {err}"
+        run.finish(run.outcome.reason)
+
+
+@flow(name="sync-all-shops", flow_run_name="sync all shops")
+def sync_all_shops(
+    shop_ids: list[str] | None = None, since: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Sync every shop (or the named ones); one failing shop does not stop the others."""
+    services = wiring.current()
+    if not shop_ids:
+        with services.uow() as uow:
+            shop_ids = [shop.shop_id for shop in uow.shops.list()]
+    results = []
+    for shop_id in shop_ids:
+        state = sync_shop(shop_id, since=since, return_state=True)
+        if state.is_completed():
+            results.append(state.result())
+        else:
+            results.append(
+                {
+                    "shop": shop_id,
+                    "status": "failed",
+                    "reason": state.message,
+                    "counts": {},
+                    "attention": [],
+                }
+            )
+    return results
