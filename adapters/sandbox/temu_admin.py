@@ -42,6 +42,7 @@ class FaultSpec(BaseModel):
     count: int = 1
     status: int = 503
     delay: float = 1.0
+    every: int = 1
 
 
 class Advance(BaseModel):
@@ -103,7 +104,11 @@ def admin_router(state: TemuSandbox) -> APIRouter:
 
     @admin.post("/faults")
     def faults(body: FaultSpec) -> dict[str, Any]:
-        _checked(lambda: state.inject(body.kind, body.count, status=body.status, delay=body.delay))
+        _checked(
+            lambda: state.inject(
+                body.kind, body.count, status=body.status, delay=body.delay, every=body.every
+            )
+        )
         return {"queued": len(state.faults)}
 
     @admin.delete("/faults")

@@ -34,11 +34,11 @@ def confirm(state: TemuSandbox, body: dict[str, Any], token: SandboxToken) -> An
     }
     in_call: set[str] = set()
     items = []
+    # The orders first: a repeat of a confirm that went through says "already shipped".
+    for package in packages:
+        items += [(package, *_check_item(state, package, i)) for i in package["orderSendInfoList"]]
     for package in packages:
         _check_package(package, used, in_call)
-        items += [
-            (package, *_check_item(state, package, item)) for item in package["orderSendInfoList"]
-        ]
     if body["sendType"] != 2 and len({order.parent_order_sn for _, order, _ in items}) > 1:
         raise TemuFailure(3000000, "BAD_PARAMS: sendType 0/1 ships one parent order")
     return {"assistantAgreementText": None, "warningMessage": _apply(state, items)}

@@ -108,12 +108,22 @@ class SandboxShipment:
 
 @dataclass
 class Fault:
-    """One kind of misbehaviour for the next `count` router requests."""
+    """One kind of misbehaviour for `count` router requests: every `every`-th one from now."""
 
     kind: str  # "5xx" | "slow" | "rate_limit" | "malformed" | "drop"
     count: int = 1
     status: int = 503
     delay: float = 1.0
+    every: int = 1
+    seen: int = 0
+
+    def fires(self) -> bool:
+        """Counts a request; True when this one is hit (and uses up one of `count`)."""
+        self.seen += 1
+        if self.seen % max(1, self.every):
+            return False
+        self.count -= 1
+        return True
 
 
 FAULT_KINDS = frozenset({"5xx", "slow", "rate_limit", "malformed", "drop"})

@@ -158,7 +158,8 @@ class TemuSandbox:
             if not self.faults:
                 return None
             fault = self.faults[0]
-            fault.count -= 1
+            if not fault.fires():
+                return None
             if fault.count <= 0:
                 self.faults.popleft()
             return fault

@@ -10,7 +10,7 @@ import httpx
 
 from adapters.temu.concurrency import fetch_concurrently
 from adapters.temu.confirm import confirm_params, tracking_numbers
-from adapters.temu.errors import ALREADY_SHIPPED
+from adapters.temu.errors import ALREADY_SHIPPED, TRACKING_USED
 from adapters.temu.mapping import (
     to_address,
     to_amounts,
@@ -116,7 +116,9 @@ class TemuClient:
         try:
             result = self.call("bg.logistics.shipment.v2.confirm", confirm_params(request))
         except BusinessError as error:
-            if error.code == ALREADY_SHIPPED and self._already_ours(request):
+            # A repeat of a confirm that went through (say, after a timeout) is refused with
+            # one of these; Temu recording our tracking number on the line makes it a success.
+            if error.code in (ALREADY_SHIPPED, TRACKING_USED) and self._already_ours(request):
                 return ("already shipped to Temu with this tracking number",)
             raise
         warnings = result.get("warningMessage") if isinstance(result, Mapping) else None

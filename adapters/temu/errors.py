@@ -20,6 +20,7 @@ REVOKED = frozenset({3000030, 3000031, 3000033})
 PERMISSION = 3000032
 RATE_LIMIT = 4000004
 ALREADY_SHIPPED = 120012004
+TRACKING_USED = 120014004
 # Gateway codes a person must fix: signature, app key, clock, region host, IP allow-list, bugs.
 CONFIG = frozenset(
     {3000000, 3000001, 3000002, 3000003, 3000004, 3000010, 3000011, 3000012, 3000013, 3000014}

@@ -169,13 +169,10 @@ class TestConfirm:
             {"carrierId": 998264743, "trackingNumber": "T3", "selfShippingWarehouseId": "WH-1"},
         ]
 
-    def test_already_shipped_with_our_tracking_is_success(self, client, router) -> None:
+    @pytest.mark.parametrize("code", [120012004, 120014004])
+    def test_already_shipped_with_our_tracking_is_success(self, client, router, code) -> None:
         shipped = ok({"shipmentInfoDTO": [{"trackingNumber": "T1", "carrierId": 998264743}]})
-        router.mock(
-            side_effect=by_type(
-                {CONFIRM: fail(120012004, "The order has been shipped."), SHIPMENT_GET: shipped}
-            )
-        )
+        router.mock(side_effect=by_type({CONFIRM: fail(code, "shipped"), SHIPMENT_GET: shipped}))
         assert client.confirm_shipment(ShipmentRequest((package("T1"),)))
         read_back = sent(router.calls.last)
         assert (read_back["type"], read_back["orderSn"]) == (SHIPMENT_GET, "211-1")
