@@ -7,12 +7,12 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from db_factories import T0, ctx, observed_order, random_sn, shipped_order
 
 from adapters.db import SqlUnitOfWork
 from domain.confirmation import ConfirmationStatus
 from domain.model import OrderState
 from domain.ports import OrderReadFailure
+from tests.integration.db.db_factories import T0, ctx, observed_order, random_sn, shipped_order
 
 Uow = Callable[[], SqlUnitOfWork]
 

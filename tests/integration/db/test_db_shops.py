@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from db_factories import T0, ctx
 from sqlalchemy import Engine, select
 
 from adapters.db import SqlUnitOfWork
@@ -20,6 +19,7 @@ from domain.model import Source
 from domain.secrets import Secret
 from domain.shop import Region, ShipStationCredentials, Shop, TemuCredentials
 from domain.token import Token, TokenInfo, TokenState
+from tests.integration.db.db_factories import T0, ctx
 
 Uow = Callable[[], SqlUnitOfWork]
 ACCESS_TOKEN = "temu-access-token-0123456789abcdef"

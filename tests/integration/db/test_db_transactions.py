@@ -8,7 +8,6 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from db_factories import T0, ctx, observed_order, random_sn, shipped_order
 from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -16,6 +15,7 @@ from adapters.db import ConcurrentUpdate, SqlUnitOfWork
 from adapters.db.order_rows import confirmation_row
 from adapters.db.tables import CONFIRMATIONS, ORDER_HISTORY, ORDERS
 from domain.order import Order
+from tests.integration.db.db_factories import T0, ctx, observed_order, random_sn, shipped_order
 
 Uow = Callable[[], SqlUnitOfWork]
 
