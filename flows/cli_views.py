@@ -1,0 +1,65 @@
+"""`temuship status` and `temuship history`: the views of flows/views.py, as tables or JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+from flows.cli import _dump, err, out
+from flows.views import order_history, shop_status
+from flows.wiring import Services
+
+
+def show_status(services: Services, name: str | None, as_json: bool) -> None:
+    with services.uow() as uow:
+        names = [name] if name else [shop.shop_id for shop in uow.shops.list()]
+    reports = [shop_status(services, shop_id) for shop_id in names]
+    if as_json:
+        _dump(reports)
+        return
+    if not reports:
+        out.print("No shops yet: run `temuship connect` (or try `temuship demo`).")
+    for report in reports:
+        _print_status(report)
+
+
+def _print_status(report: dict[str, Any]) -> None:
+    if "error" in report:
+        err.print(f"[red]{report['shop']}: {report['error']}[/red]")
+        return
+    token = report["token"]
+    paused = f"paused: {report['paused_reason']}" if report["paused"] else "running"
+    out.print(f"[bold]{report['shop']}[/bold] ({paused}; sync {report['sync_state']})")
+    out.print(
+        f"  token {token['state']}, expires {token['expires_at']} ({token['days_left']} days)",
+        highlight=False,
+    )
+    out.print(f"  last good sync: {report['last_successful_sync'] or 'never'}")
+    if report["last_error"]:
+        out.print(f"  last error: {report['last_error']}", highlight=False)
+    states = ", ".join(f"{k} {v}" for k, v in sorted(report["orders_by_state"].items()))
+    out.print(f"  orders: {states or 'none'}; missing ship-to: {report['missing_ship_to']}")
+    out.print(f"  confirmations: {report['confirmations_by_status']}", highlight=False)
+    for kind in ("held", "push_failed", "confirmation_problems"):
+        for row in report[kind][:10]:
+            out.print(f"  {kind}: {row}", highlight=False)
+
+
+def show_history(services: Services, parent_order_sn: str, as_json: bool) -> int:
+    entries = order_history(services, parent_order_sn)
+    if as_json:
+        _dump(entries)
+        return 0 if entries else 1
+    if not entries:
+        err.print(f"[red]no history for {parent_order_sn}[/red]")
+        return 1
+    table = Table("at", "from", "to", "event", "source", "temu code", "run", "reason")
+    for e in entries:
+        mark = "" if e["accepted"] else " (refused)"
+        table.add_row(
+            e["at"], e["from"], e["to"], e["event"] + mark, e["source"],
+            str(e["temu_code"] or ""), e["run_id"] or "", e["reason"] or "",
+        )  # fmt: skip
+    out.print(table)
+    return 0
