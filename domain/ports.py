@@ -77,12 +77,16 @@ class ConfirmPackage:
 
 @dataclass(frozen=True, slots=True)
 class ShipmentRequest:
-    """One bg.logistics.shipment.v2.confirm call: sendType 0 (one package) or 1 (several)."""
+    """One bg.logistics.shipment.v2.confirm call: sendType 0 (one package), 1 (several
+    packages of one parent order) or 2 (one package holding several parent orders)."""
 
     packages: tuple[ConfirmPackage, ...]
+    merged: bool = False
 
     @property
     def send_type(self) -> int:
+        if self.merged:
+            return 2
         return 0 if len(self.packages) == 1 else 1
 
 

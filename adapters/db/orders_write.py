@@ -30,7 +30,7 @@ def save_orders(connection: Connection, orders: Sequence[Order]) -> None:
     upsert(connection, ORDER_LINES, list(lines.values()), ("shop_id", "order_sn"))
     outbox = {(c.shop_id, c.shipment_id): c for o in orders for c in o.confirmations}
     rows = [confirmation_row(c, now) for c in outbox.values()]
-    upsert(connection, CONFIRMATIONS, rows, ("shop_id", "shipment_id"))
+    upsert(connection, CONFIRMATIONS, rows, ("shop_id", "shipment_id", "parent_order_sn"))
     for order in orders:
         order.version = versions[(order.shop_id, order.parent_order_sn)]
         order.new_history.clear()

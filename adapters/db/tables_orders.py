@@ -82,7 +82,9 @@ class ShipmentConfirmationRow(SQLModel, table=True):
 
     __tablename__ = "shipment_confirmations"
     __table_args__ = (
-        sa.UniqueConstraint("shop_id", "shipment_id", name="uq_confirmations_shop_shipment"),
+        sa.UniqueConstraint(
+            "shop_id", "shipment_id", "parent_order_sn", name="uq_confirmations_shop_shipment"
+        ),
         sa.Index("ix_confirmations_order", "shop_id", "parent_order_sn"),
         sa.Index("ix_confirmations_status", "shop_id", "status"),
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from domain.carriers import resolve_carrier, unmapped_message
-from domain.confirmation import ShipmentConfirmation
+from domain.confirmation import ConfirmationStatus, ShipmentConfirmation
 from domain.errors import BusinessError, ExternalApiError, TokenError
 from domain.history import EventContext
 from domain.model import Label
@@ -65,49 +65,81 @@ def send_confirmations(
     shipping: Shipping,
     ctx: EventContext,
 ) -> ConfirmSummary:
-    """Send every open confirmation of the shop, one Temu call per parent order."""
+    """Send every open confirmation: one Temu call per parent order, or per shipment when a
+    ShipStation order merged several parent orders into one package (sendType 2)."""
     summary = ConfirmSummary()
     with uow_factory() as uow:
-        parents = sorted({c.parent_order_sn for c in uow.orders.open_confirmations(shop.shop_id)})
-    for parent_sn in parents:
-        request, sent = _prepare(uow_factory, shop, parent_sn, shipping, summary)
+        opened = uow.orders.open_confirmations(shop.shop_id)
+    for unit in _units(opened):
+        request, sent = _prepare(uow_factory, shop, unit, shipping, summary)
         if request is None:
             continue
         summary.calls += 1
         try:
             warnings = temu.confirm_shipment(request)
         except TokenError as err:
-            _settle(uow_factory, shop.shop_id, parent_sn, sent, ctx, err, (), summary)
+            _settle(uow_factory, shop.shop_id, unit, sent, ctx, err, (), summary)
             raise
         except ExternalApiError as err:
-            _settle(uow_factory, shop.shop_id, parent_sn, sent, ctx, err, (), summary)
+            _settle(uow_factory, shop.shop_id, unit, sent, ctx, err, (), summary)
             continue
-        _settle(uow_factory, shop.shop_id, parent_sn, sent, ctx, None, warnings, summary)
+        _settle(uow_factory, shop.shop_id, unit, sent, ctx, None, warnings, summary)
     return summary
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """What one Temu call confirms: these parent orders' open confirmations (of a shipment)."""
+
+    parents: tuple[str, ...]
+    shipment_id: str | None = None
+    elsewhere: frozenset[str] = frozenset()
+
+    def takes(self, conf: ShipmentConfirmation) -> bool:
+        if self.shipment_id is not None:
+            return conf.shipment_id == self.shipment_id
+        return conf.shipment_id not in self.elsewhere
+
+
+def _units(opened: Sequence[ShipmentConfirmation]) -> list[_Unit]:
+    parents_of: dict[str, set[str]] = defaultdict(set)
+    for conf in opened:
+        parents_of[conf.shipment_id].add(conf.parent_order_sn)
+    merged = {sid: tuple(sorted(p)) for sid, p in parents_of.items() if len(p) > 1}
+    singles = {c.parent_order_sn for c in opened if c.shipment_id not in merged}
+    return [_Unit((sn,), elsewhere=frozenset(merged)) for sn in sorted(singles)] + [
+        _Unit(parents, sid) for sid, parents in sorted(merged.items())
+    ]
 
 
 def _prepare(
     uow_factory: Callable[[], UnitOfWork],
     shop: Shop,
-    parent_sn: str,
+    unit: _Unit,
     shipping: Shipping,
     summary: ConfirmSummary,
-) -> tuple[ShipmentRequest | None, list[str]]:
+) -> tuple[ShipmentRequest | None, set[str]]:
     with uow_factory() as uow:
-        order = uow.orders.get_many(shop.shop_id, [parent_sn])[parent_sn]
-        packages, sent = [], []
-        for conf in (c for c in order.confirmations if c.is_open):
-            package = _package(order, conf, shop, shipping)
-            if isinstance(package, str):
-                conf.wait(package, "not_ready")
-                summary.waiting.append((conf.shipment_id, package))
-                continue
-            conf.record_attempt(package.carrier_id, package.warehouse_id)
-            packages.append(package)
-            sent.append(conf.shipment_id)
-        uow.orders.save_many([order])
+        orders = uow.orders.get_many(shop.shop_id, unit.parents)
+        packages: dict[str, ConfirmPackage] = {}
+        for order in orders.values():
+            for conf in (c for c in order.confirmations if c.is_open and unit.takes(c)):
+                package = _package(order, conf, shop, shipping)
+                if isinstance(package, str):
+                    conf.wait(package, "not_ready")
+                    summary.waiting.append((conf.shipment_id, package))
+                    continue
+                conf.record_attempt(package.carrier_id, package.warehouse_id)
+                packages[conf.shipment_id] = _join(packages.get(conf.shipment_id), package)
+        uow.orders.save_many(list(orders.values()))
         uow.commit()  # marked sent before the call: a crash here is resolved by a read-back
-    return (ShipmentRequest(tuple(packages)) if packages else None), sent
+    if not packages:
+        return None, set()
+    return ShipmentRequest(tuple(packages.values()), merged=len(unit.parents) > 1), set(packages)
+
+
+def _join(first: ConfirmPackage | None, more: ConfirmPackage) -> ConfirmPackage:
+    return more if first is None else replace(first, items=first.items + more.items)
 
 
 def _package(
@@ -147,19 +179,20 @@ def _package(
 def _settle(
     uow_factory: Callable[[], UnitOfWork],
     shop_id: str,
-    parent_sn: str,
-    sent: list[str],
+    unit: _Unit,
+    sent: set[str],
     ctx: EventContext,
     error: ExternalApiError | None,
     warnings: tuple[str, ...],
     summary: ConfirmSummary,
 ) -> None:
     with uow_factory() as uow:
-        order = uow.orders.get_many(shop_id, [parent_sn])[parent_sn]
-        by_id = defaultdict(list, {c.shipment_id: [c] for c in order.confirmations})
-        for conf in (c for sid in sent for c in by_id[sid]):
-            _apply(order, conf, ctx, error, warnings, summary)
-        uow.orders.save_many([order])
+        orders = uow.orders.get_many(shop_id, unit.parents)
+        for order in orders.values():
+            for conf in order.confirmations:
+                if conf.shipment_id in sent and conf.status is ConfirmationStatus.SENT:
+                    _apply(order, conf, ctx, error, warnings, summary)
+        uow.orders.save_many(list(orders.values()))
         uow.commit()
 
 

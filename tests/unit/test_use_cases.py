@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -186,6 +187,24 @@ class TestConfirmations:
         self.send(world)
         (request,) = temu.confirmed
         assert request.send_type == 1 and len(request.packages) == 2
+
+    def test_one_package_for_two_merged_orders_is_one_call_of_send_type_2(self, world):
+        store, temu = world[0], world[1]
+        first, second = self.setup_order(world), self.setup_order(world)
+        a, b = label(first), label(second)
+        merged = replace(a, lines=a.lines + b.lines)
+        self.labels(world, merged)
+        summary = self.send(world)
+        (request,) = temu.confirmed
+        assert request.send_type == 2 and len(request.packages) == 1
+        assert {i.parent_order_sn for i in request.packages[0].items} == {
+            first.parent_order_sn,
+            second.parent_order_sn,
+        }
+        assert summary.confirmed == 2 and self.send(world).calls == 0
+        for o in (first, second):
+            conf = store.orders.rows[("acme", o.parent_order_sn)].confirmations[0]
+            assert conf.status is ConfirmationStatus.CONFIRMED
 
     def test_a_partial_label_confirms_only_its_lines(self, world):
         temu = world[1]
