@@ -35,6 +35,7 @@ def import_page(
         sns = [o.parent_order_sn for o in page.orders]
         stored = uow.orders.get_many(shop.shop_id, sns)
         problems: list[tuple[str, str]] = []
+        permission_before = shop.amounts_permission
         seen = with_addresses(temu, page.orders, stored, problems)
         seen = _with_amounts(temu, shop, seen, stored, problems)
         plan = plan_orders(shop.shop_id, seen, stored, ctx, render)
@@ -43,7 +44,8 @@ def import_page(
         uow.orders.save_many(list(plan.orders.values()))
         for failure in page.failures:
             uow.orders.record_read_failure(shop.shop_id, failure, ctx.at)
-        uow.shops.save(shop)
+        if shop.amounts_permission != permission_before:
+            uow.shops.save(shop)
         uow.commit()
     return plan
 
