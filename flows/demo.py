@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from adapters.db.settings import data_dir
 from flows.cli import _dump, out
-from flows.settings import data_dir
 
 DEMO_SHOP = "demo"
 
