@@ -47,15 +47,15 @@ class Services:
 
 
 def bootstrap(database_url: str | None = None, **overrides: Any) -> Services:
-    """Production wiring: the database from TEMUSHIP_DATABASE_URL, the real API clients."""
+    """Production wiring: the given database (else TEMUSHIP_DATABASE_URL, else the local
+    SQLite file) and the real API clients."""
     from adapters.db.engine import engine_for
     from adapters.db.locks import shop_lock
     from adapters.db.uow import SqlUnitOfWork
     from adapters.shipstation.client import ShipStationClient
     from adapters.temu.client import TemuClient
-    from flows.settings import database_url as configured_url
 
-    engine = engine_for(database_url or configured_url())
+    engine = engine_for(database_url)
 
     def temu_for_token(shop: Shop, token: Any) -> TemuGateway:
         return TemuClient(replace(shop.temu, access_token=token))
