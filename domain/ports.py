@@ -166,6 +166,10 @@ class TemuOrders(Protocol):
         """One page of parent orders updated inside the window (all times when None)."""
         ...
 
+    def orders_by_sn(self, parent_order_sns: Sequence[str]) -> OrderPage:
+        """The named parent orders (at most 20 a call), whatever their age or status."""
+        ...
+
     def ship_to(
         self, parent_order_sns: Sequence[str]
     ) -> Mapping[str, Address | ExternalApiError | None]:

@@ -213,6 +213,10 @@ class FakeTemu:
         chunk = found[(page - 1) * page_size : page * page_size]
         return OrderPage(tuple(chunk), (), page, len(found), page * page_size < len(found))
 
+    def orders_by_sn(self, parent_order_sns: Sequence[str]) -> OrderPage:
+        found = tuple(self.orders[sn] for sn in parent_order_sns if sn in self.orders)
+        return OrderPage(found, (), 1, len(found), False)
+
     def ship_to(self, sns: Sequence[str]) -> Mapping[str, Address | ExternalApiError | None]:
         self.address_calls += len(sns)
         return {sn: self.addresses.get(sn) for sn in sns}

@@ -37,6 +37,7 @@ from domain.shop import TemuCredentials
 from domain.token import TokenInfo
 
 log = logging.getLogger(__name__)
+MAX_SNS_PER_CALL = 20  # parentOrderSnList (temu.md §4.2)
 
 
 class TemuClient:
@@ -75,6 +76,14 @@ class TemuClient:
             "sortby": "updateTime",
         }
         return parse_page(self.call("bg.order.list.v2.get", params), page, page_size)
+
+    def orders_by_sn(self, parent_order_sns: Sequence[str]) -> OrderPage:
+        if not 0 < len(parent_order_sns) <= MAX_SNS_PER_CALL:
+            raise ValueError(
+                f"1 to {MAX_SNS_PER_CALL} parentOrderSns a call, not {len(parent_order_sns)}"
+            )
+        params = {"pageNumber": 1, "pageSize": 100, "parentOrderSnList": list(parent_order_sns)}
+        return parse_page(self.call("bg.order.list.v2.get", params), 1, 100)
 
     def iter_orders(
         self, window: TimeWindow | None, *, status: int | None = None, page_size: int = 100
