@@ -116,3 +116,13 @@ class TestConfirm:
 def _open_orders(sandbox):
     sandbox.seed_orders(100, seed=4)
     return [o for o in sandbox.orders.values() if o.status == 2 and not o.labels]
+
+
+class TestMergedParents:
+    def test_one_package_of_two_parent_orders_goes_as_send_type_2(self, sandbox, client) -> None:
+        first, second = _open_orders(sandbox)[:2]
+        both = items(first) + items(second)
+        client.confirm_shipment(ShipmentRequest((package("MERGED001", both),), merged=True))
+        assert first.status == second.status == 4
+        shipped = client.shipments(second.parent_order_sn, second.lines[0].order_sn)
+        assert [s.tracking_number for s in shipped] == ["MERGED001"]
