@@ -85,3 +85,7 @@ class InvalidPayload(TemushipError):
 
 class ShopPaused(TemushipError):
     """The shop is paused (token expired, revoked or missing a permission)."""
+
+
+class TokenLapsed(ShopPaused):
+    """The token passed its expiry by the clock just now: the shop has been paused."""

@@ -76,19 +76,26 @@ def _run_steps(run: ShopSync) -> None:
 @flow(name="sync-shop", flow_run_name="sync {shop_id}", log_prints=True)
 def sync_shop(shop_id: str, since: datetime | None = None) -> dict[str, Any]:
     """Sync one shop once: Temu orders in, ShipStation labels back to Temu."""
+    return execute(ShopSync(wiring.current(), shop_id, run_id=run_id(), since=since))
+
+
+def run_id() -> str:
+    return str(flow_run.get_id() or "")
+
+
+def execute(run: ShopSync) -> dict[str, Any]:
+    """Run one shop's sync under its lock (skipped if another holds it), publish the outcome."""
     logger = get_run_logger()
-    services = wiring.current()
-    run = ShopSync(services, shop_id, run_id=str(flow_run.get_id() or ""), since=since)
-    with services.shop_lock(shop_id) as acquired:
+    with run.services.shop_lock(run.shop_id) as acquired:
         if not acquired:
             run.outcome.status = "skipped"
             run.outcome.reason = "another sync of this shop is running"
         else:
             _guarded(run)
     publish_outcome(run.outcome)
-    logger.info("shop %s: %s %s", shop_id, run.outcome.status, dict(run.outcome.counts))
+    logger.info("shop %s: %s %s", run.shop_id, run.outcome.status, dict(run.outcome.counts))
     if run.outcome.status == "failed":
-        raise RuntimeError(f"shop {shop_id} failed: {run.outcome.reason}")
+        raise RuntimeError(f"shop {run.shop_id} failed: {run.outcome.reason}")
     return run.outcome.to_dict()
 
 
@@ -111,10 +118,16 @@ def sync_all_shops(
     shop_ids: list[str] | None = None, since: datetime | None = None
 ) -> list[dict[str, Any]]:
     """Sync every shop (or the named ones); one failing shop does not stop the others."""
-    services = wiring.current()
-    if not shop_ids:
-        with services.uow() as uow:
-            shop_ids = [shop.shop_id for shop in uow.shops.list()]
+    return sync_each(shop_ids or all_shop_ids(), since)
+
+
+def all_shop_ids() -> list[str]:
+    with wiring.current().uow() as uow:
+        return [shop.shop_id for shop in uow.shops.list()]
+
+
+def sync_each(shop_ids: list[str], since: datetime | None) -> list[dict[str, Any]]:
+    """One sync-shop subflow per shop; a failed one is reported, the rest still run."""
     results = []
     for shop_id in shop_ids:
         state = sync_shop(shop_id, since=since, return_state=True)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain.errors import PermissionMissing, ShopPaused, TokenError
+from domain.errors import PermissionMissing, ShopPaused, TokenError, TokenExpired, TokenLapsed
 from domain.history import EventContext
 from domain.model import Source
 from domain.ports import ShipStationGateway, TemuGateway, TimeWindow
@@ -19,16 +20,21 @@ from flows.wiring import Services
 
 TEMU_CURSOR, SHIPMENT_CURSOR = "temu_orders", "shipstation_shipments"
 ATTENTION_LIMIT = 500
+SNS_PER_CALL = 20  # Temu's parentOrderSnList limit
 
 
 @dataclass(frozen=True)
 class Stream:
-    """One sequence of Temu order pages: an update-time window, or one open status."""
+    """One sequence of Temu order pages: an update-time window, one open status, or named
+    parent orders (one page of at most 20)."""
 
     window: TimeWindow | None
     status: int | None = None
+    parent_order_sns: tuple[str, ...] = ()
 
     def describe(self) -> str:
+        if self.parent_order_sns:
+            return f"{len(self.parent_order_sns)} named order(s)"
         if self.window is None:
             return f"open orders in status {self.status}"
         return f"updated {self.window.start:%Y-%m-%d %H:%M} to {self.window.end:%Y-%m-%d %H:%M}"
@@ -54,7 +60,12 @@ class Outcome:
 
 
 class ShopSync:
-    """The state of one sync run of one shop: its clients, windows and outcome."""
+    """The state of one sync run of one shop: its clients, windows and outcome.
+
+    By default a run reads from the cursors to now and moves them. `since` and `until` narrow
+    or widen the Temu window, `parent_order_sns` reads just those orders; a cursor moves only
+    when the run read everything from it to now, and never backwards.
+    """
 
     def __init__(
         self,
@@ -62,8 +73,11 @@ class ShopSync:
         shop_id: str,
         run_id: str | None = None,
         since: datetime | None = None,
+        until: datetime | None = None,
+        parent_order_sns: Sequence[str] = (),
     ) -> None:
         self.services, self.shop_id, self.run_id, self.since = services, shop_id, run_id, since
+        self.until, self.parent_order_sns = until, tuple(dict.fromkeys(parent_order_sns))
         self.started = services.clock.now()
         self.outcome = Outcome(shop_id)
         self._temu: TemuGateway | None = None
@@ -94,31 +108,49 @@ class ShopSync:
     # --- steps ---------------------------------------------------------------------------
 
     def gate(self) -> None:
-        tokens.gate(self.services.uow(), self.shop_id, self.ctx(Source.CLOCK))
+        try:
+            tokens.gate(self.services.uow(), self.shop_id, self.ctx(Source.CLOCK))
+        except TokenLapsed:
+            self._announce("temuship.token.expired", {"by": "clock"})
+            raise
         if (shop := self.shop()).paused:
             raise ShopPaused(f"shop {self.shop_id} is paused: {shop.paused_reason}")
 
     def streams(self) -> list[Stream]:
+        if self.parent_order_sns:
+            sns = self.parent_order_sns
+            return [Stream(None, None, sns[i : i + SNS_PER_CALL])
+                    for i in range(0, len(sns), SNS_PER_CALL)]  # fmt: skip
         shop = self.shop()
         with self.services.uow() as uow:
             cursor = uow.cursors.get(self.shop_id, TEMU_CURSOR)
         backfill = timedelta(days=shop.backfill_days)
-        found = [Stream(w) for w in temu_windows(cursor, self.started, backfill, self.since)]
+        end = min(self.until, self.started) if self.until else self.started
+        found = [Stream(w) for w in temu_windows(cursor, end, backfill, self.since)]
         if cursor is None and self.since is None:  # first sync: every open order, any age
             found = [Stream(None, status) for status in orders.OPEN_STATUSES] + found
         return found
 
     def import_page(self, stream: Stream, page: int) -> bool:
         """Import one page; True while more pages follow."""
-        result = self.temu.list_orders(stream.window, page, status=stream.status)
+        if stream.parent_order_sns:
+            result = self.temu.orders_by_sn(stream.parent_order_sns)
+            found = {o.parent_order_sn for o in result.orders}
+            found |= {f.parent_order_sn for f in result.failures if f.parent_order_sn}
+            for sn in stream.parent_order_sns:
+                if sn not in found:
+                    self.outcome.flag("not_found", sn, "Temu has no order with this number")
+        else:
+            result = self.temu.list_orders(stream.window, page, status=stream.status)
         plan = orders.import_page(
             self.services.uow(), self.temu, self.shop(), result, self.ctx(), None
         )
         self._count_import(plan)
-        return result.has_more and bool(result.orders)
+        return result.has_more and bool(result.orders) and not stream.parent_order_sns
 
     def commit_temu_cursor(self) -> None:
-        self._set_cursor(TEMU_CURSOR, self.started)
+        if self.until is None and not self.parent_order_sns:
+            self._advance_cursor(TEMU_CURSOR, self.started)
 
     def push(self) -> None:
         summary = orders.push_changed_orders(
@@ -145,7 +177,7 @@ class ShopSync:
             )
             for shipment_id, reason in plan.unresolved:
                 self.outcome.flag("label_unresolved", shipment_id, reason)
-        self._set_cursor(SHIPMENT_CURSOR, fetched_at)
+        self._advance_cursor(SHIPMENT_CURSOR, fetched_at)
 
     def confirm(self) -> None:
         with self.services.uow() as uow:
@@ -190,21 +222,25 @@ class ShopSync:
         newly = tokens.pause_for(self.services.uow(), self.shop_id, error, self.ctx())
         self.outcome.status, self.outcome.reason = "paused", str(error)
         if newly:
-            name = (
-                "temuship.token.expired"
-                if "expired" in type(error).__name__.lower()
-                else "temuship.token.rejected"
-            )
-            self.services.events.emit(
-                name, self.shop_id, {"shop": self.shop_id, "code": error.code}
-            )
+            expired = isinstance(error, TokenExpired)
+            name = "temuship.token.expired" if expired else "temuship.token.rejected"
+            self._announce(name, {"by": "api", "code": error.code})
 
     # --- helpers -------------------------------------------------------------------------
 
-    def _set_cursor(self, name: str, value: datetime) -> None:
+    def _announce(self, event: str, payload: dict[str, Any]) -> None:
+        self.services.events.emit(event, self.shop_id, {"shop": self.shop_id, **payload})
+
+    def _advance_cursor(self, name: str, value: datetime) -> None:
+        """Move a cursor to `value` only if this run read from it (a `since` later than the
+        cursor leaves a gap unread), and never backwards."""
         with self.services.uow() as uow:
-            uow.cursors.set(self.shop_id, name, value)
-            uow.commit()
+            cursor = uow.cursors.get(self.shop_id, name)
+            if self.since is not None and (cursor is None or self.since > cursor):
+                return
+            if cursor is None or value > cursor:
+                uow.cursors.set(self.shop_id, name, value)
+                uow.commit()
 
     def _count_import(self, plan: SyncPlan) -> None:
         c = plan.counts()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from domain.errors import PermissionMissing, ShopPaused, TokenError, TokenExpired
+from domain.errors import PermissionMissing, ShopPaused, TokenError, TokenExpired, TokenLapsed
 from domain.history import EventContext
 from domain.ports import UnitOfWork
 from domain.secrets import Secret
@@ -41,14 +41,25 @@ def gate(uow: UnitOfWork, shop_id: str, ctx: EventContext) -> Token:
             raise ShopPaused(f"shop {shop_id} has no token: run `temuship connect`")
         before = token.state
         token.check_clock(ctx)
+        lapsed = token.state is TokenState.EXPIRED and before is not TokenState.EXPIRED
+        if lapsed:
+            _pause(uow, shop_id, _expired_by_clock(token))
         uow.tokens.save(token)
         uow.commit()
+    if lapsed:
+        raise TokenLapsed(f"shop {shop_id} is paused: {_expired_by_clock(token)}")
     if not token.usable:
-        reason = token.reason or f"token {token.state.value}"
-        if token.state is TokenState.EXPIRED and before is not TokenState.EXPIRED:
-            reason = f"token expired on {token.expires_at:%Y-%m-%d %H:%M} UTC"
-        raise ShopPaused(f"shop {shop_id} is paused: {reason}")
+        raise ShopPaused(
+            f"shop {shop_id} is paused: {token.reason or f'token {token.state.value}'}"
+        )
     return token
+
+
+def _expired_by_clock(token: Token) -> str:
+    return (
+        f"Temu access token expired on {token.expires_at:%Y-%m-%d %H:%M} UTC: "
+        f"run `temuship reauthorize {token.shop_id} --access-token ...`"
+    )
 
 
 def pause_for(
@@ -113,7 +124,7 @@ def watch(
             token.warned_days = threshold
         newly_expired = token.state is TokenState.EXPIRED and before is not TokenState.EXPIRED
         if newly_expired:
-            _pause(uow, shop_id, "Temu access token expired (by the clock)")
+            _pause(uow, shop_id, _expired_by_clock(token))
         uow.tokens.save(token)
         uow.commit()
     return TokenReport(
