@@ -180,6 +180,12 @@ class TemuOrders(Protocol):
         """Prices and shipping; raises PermissionMissing without the amount permission."""
         ...
 
+    def amounts_many(
+        self, parent_order_sns: Sequence[str]
+    ) -> Mapping[str, OrderAmounts | ExternalApiError]:
+        """Amounts of many orders, fetched concurrently; PermissionMissing is raised."""
+        ...
+
 
 class TemuLogistics(Protocol):
     def warehouses(self) -> list[Warehouse]: ...

@@ -227,6 +227,11 @@ class FakeTemu:
             raise self.amounts_error
         return self.amount_rows.get(parent_order_sn, OrderAmounts(None, {}))
 
+    def amounts_many(self, sns: Sequence[str]) -> Mapping[str, OrderAmounts | ExternalApiError]:
+        if self.amounts_error:
+            raise self.amounts_error
+        return {sn: self.amounts(sn) for sn in sns}
+
     def warehouses(self) -> list[Warehouse]:
         return [Warehouse("WH-1", "Main", True)]
 

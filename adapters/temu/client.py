@@ -111,6 +111,11 @@ class TemuClient:
     def amounts(self, parent_order_sn: str) -> OrderAmounts:
         return to_amounts(self.call("bg.order.amount.query", {"parentOrderSn": parent_order_sn}))
 
+    def amounts_many(
+        self, parent_order_sns: Sequence[str]
+    ) -> Mapping[str, OrderAmounts | ExternalApiError]:
+        return fetch_concurrently(self.amounts, parent_order_sns, self.transport.limiter.rate)
+
     def warehouses(self) -> list[Warehouse]:
         return to_warehouses(self.call("bg.logistics.warehouse.list.get"))
 

@@ -9,7 +9,7 @@ from typing import Any
 from domain.digest import payload_digest
 from domain.errors import ExternalApiError, PermissionMissing, TokenError
 from domain.history import EventContext
-from domain.model import TemuOrder
+from domain.model import OrderAmounts, TemuOrder
 from domain.order import Order
 from domain.ports import OrderPage, ShipStationGateway, TemuOrders, UnitOfWork
 from domain.shop import Shop
@@ -83,28 +83,31 @@ def _with_amounts(
     stored: Mapping[str, Order],
     problems: list[tuple[str, str]],
 ) -> list[TemuOrder]:
-    if shop.amounts_permission is False:
+    """Prices for orders seen for the first time with an address, if the token may read them."""
+    wanted = [
+        o.parent_order_sn
+        for o in orders
+        if o.parent_order_sn not in stored and o.ship_to is not None
+    ]
+    if shop.amounts_permission is False or not wanted:
         return orders
+    found: dict[str, OrderAmounts | ExternalApiError] = {}
+    try:
+        if shop.amounts_permission is None:  # one probe before a burst of refusals
+            found[wanted[0]] = temu.amounts(wanted[0])
+        found.update(temu.amounts_many([sn for sn in wanted if sn not in found]))
+    except PermissionMissing:
+        shop.amounts_permission = False  # reported once per shop, not per order
+        return orders
+    shop.amounts_permission = True
     result = []
     for order in orders:
-        if (
-            order.parent_order_sn in stored
-            or order.ship_to is None
-            or shop.amounts_permission is False
-        ):
-            result.append(order)
-            continue
-        try:
-            result.append(order.with_amounts(temu.amounts(order.parent_order_sn)))
-            shop.amounts_permission = True
-        except PermissionMissing:
-            shop.amounts_permission = False  # reported once per shop, not per order
-            result.append(order)
-        except TokenError:
-            raise
-        except ExternalApiError as err:
-            problems.append((order.parent_order_sn, f"prices not read: {err}"))
-            result.append(order)
+        amounts = found.get(order.parent_order_sn)
+        if isinstance(amounts, TokenError):
+            raise amounts
+        if isinstance(amounts, ExternalApiError):
+            problems.append((order.parent_order_sn, f"prices not read: {amounts}"))
+        result.append(order.with_amounts(amounts) if isinstance(amounts, OrderAmounts) else order)
     return result
 
 
