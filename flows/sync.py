@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,8 @@ from domain.errors import PermissionMissing, RateLimited, ShopPaused, TokenError
 from flows import wiring
 from flows.reporting import publish_outcome
 from flows.sync_run import ShopSync, Stream
+
+LOCK_POLL_SECONDS = 2.0
 
 
 def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -74,24 +77,34 @@ def _run_steps(run: ShopSync) -> None:
 
 
 @flow(name="sync-shop", flow_run_name="sync {shop_id}", log_prints=True)
-def sync_shop(shop_id: str, since: datetime | None = None) -> dict[str, Any]:
+def sync_shop(
+    shop_id: str, since: datetime | None = None, wait_for_lock_seconds: int = 0
+) -> dict[str, Any]:
     """Sync one shop once: Temu orders in, ShipStation labels back to Temu."""
-    return execute(ShopSync(wiring.current(), shop_id, run_id=run_id(), since=since))
+    run = ShopSync(wiring.current(), shop_id, run_id=run_id(), since=since)
+    return execute(run, wait_for_lock_seconds)
 
 
 def run_id() -> str:
     return str(flow_run.get_id() or "")
 
 
-def execute(run: ShopSync) -> dict[str, Any]:
-    """Run one shop's sync under its lock (skipped if another holds it), publish the outcome."""
+def execute(run: ShopSync, wait_seconds: float = 0) -> dict[str, Any]:
+    """Run one shop's sync under its lock, publish the outcome. If another run holds the
+    lock, wait up to `wait_seconds` for it, then skip."""
     logger = get_run_logger()
-    with run.services.shop_lock(run.shop_id) as acquired:
-        if not acquired:
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        with run.services.shop_lock(run.shop_id) as acquired:
+            if acquired:
+                _guarded(run)
+                break
+        if time.monotonic() >= deadline:
             run.outcome.status = "skipped"
             run.outcome.reason = "another sync of this shop is running"
-        else:
-            _guarded(run)
+            break
+        logger.info("shop %s: another sync is running; waiting for it", run.shop_id)
+        time.sleep(min(LOCK_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
     publish_outcome(run.outcome)
     logger.info("shop %s: %s %s", run.shop_id, run.outcome.status, dict(run.outcome.counts))
     if run.outcome.status == "failed":
@@ -126,11 +139,15 @@ def all_shop_ids() -> list[str]:
         return [shop.shop_id for shop in uow.shops.list()]
 
 
-def sync_each(shop_ids: list[str], since: datetime | None) -> list[dict[str, Any]]:
+def sync_each(
+    shop_ids: list[str], since: datetime | None, wait_for_lock_seconds: int = 0
+) -> list[dict[str, Any]]:
     """One sync-shop subflow per shop; a failed one is reported, the rest still run."""
     results = []
     for shop_id in shop_ids:
-        state = sync_shop(shop_id, since=since, return_state=True)
+        state = sync_shop(
+            shop_id, since=since, wait_for_lock_seconds=wait_for_lock_seconds, return_state=True
+        )
         if state.is_completed():
             results.append(state.result())
         else:
