@@ -158,7 +158,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('shop_id', 'shipment_id', 'parent_order_sn', name='uq_confirmations_shop_shipment')
+    sa.UniqueConstraint('shop_id', 'shipment_id', name='uq_confirmations_shop_shipment')
     )
     with op.batch_alter_table('shipment_confirmations', schema=None) as batch_op:
         batch_op.create_index('ix_confirmations_order', ['shop_id', 'parent_order_sn'], unique=False)
