@@ -22,6 +22,7 @@ from domain.model import (
 from domain.order_machine import fire
 from domain.status import rule_for
 
+VOIDED_AFTER_SENDING = "voided_after_sending"
 COVERING = frozenset(
     {ConfirmationStatus.PENDING, ConfirmationStatus.SENT, ConfirmationStatus.CONFIRMED}
 )
@@ -200,11 +201,14 @@ class Order:
 
     def _record_void(self, label: Label, ctx: EventContext) -> HistoryEntry | None:
         existing = self.confirmation(label.shipment_id)
-        if existing is None or existing.status is ConfirmationStatus.VOIDED:
+        if existing is None or existing.error_code == VOIDED_AFTER_SENDING:
             return None
-        if existing.status is ConfirmationStatus.FAILED:
+        if existing.status in (ConfirmationStatus.VOIDED, ConfirmationStatus.FAILED):
             return None
-        return fire(self, "label_voided", ctx, label=label)
+        entry = fire(self, "label_voided", ctx, label=label)
+        if not entry.accepted:  # already sent to Temu: say so once, on the confirmation too
+            existing.error_code, existing.last_error = VOIDED_AFTER_SENDING, entry.reason
+        return entry
 
     def queue_confirmation(self, label: Label, lines: tuple[LabelLine, ...]) -> None:
         self.confirmations.append(

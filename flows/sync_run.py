@@ -10,7 +10,7 @@ from typing import Any
 
 from domain.errors import PermissionMissing, ShopPaused, TokenError, TokenExpired, TokenLapsed
 from domain.history import EventContext
-from domain.model import Source
+from domain.model import Label, Source
 from domain.ports import ShipStationGateway, TemuGateway, TimeWindow
 from domain.services import orders, shipments, tokens
 from domain.shop import Shop
@@ -169,15 +169,20 @@ class ShopSync:
         fetched_at = self.services.clock.now()
         since = shipment_start(cursor, fetched_at, timedelta(days=shop.backfill_days), self.since)
         for page in self.shipstation.shipments_since(since):
-            plan = shipments.record_labels(
-                self.services.uow(), self.shop_id, page.labels, self.ctx(Source.SHIPSTATION)
-            )
-            self.outcome.counts.update(
-                labels_seen=len(page.labels), confirmations_queued=len(plan.confirmations)
-            )
-            for shipment_id, reason in plan.unresolved:
-                self.outcome.flag("label_unresolved", shipment_id, reason)
+            self._labels(page.labels, "labels_seen")
+        for page in self.shipstation.voided_since(since):
+            self._labels(page.labels, "voids_seen")
         self._advance_cursor(SHIPMENT_CURSOR, fetched_at)
+
+    def _labels(self, labels: tuple[Label, ...], counter: str) -> None:
+        plan = shipments.record_labels(
+            self.services.uow(), self.shop_id, labels, self.ctx(Source.SHIPSTATION)
+        )
+        self.outcome.counts.update(
+            {counter: len(labels), "confirmations_queued": len(plan.confirmations)}
+        )
+        for shipment_id, reason in plan.unresolved:
+            self.outcome.flag("label_unresolved", shipment_id, reason)
 
     def confirm(self) -> None:
         with self.services.uow() as uow:

@@ -281,6 +281,9 @@ class FakeShipStation:
     def shipments_since(self, since: datetime) -> Iterator[LabelPage]:
         yield LabelPage(tuple(lb for lb in self.labels if lb.created_at >= since), 1, False)
 
+    def voided_since(self, since: datetime) -> Iterator[LabelPage]:
+        yield LabelPage(tuple(lb for lb in self.labels if lb.voided), 1, False)
+
     def list_orders(self, modified_since: datetime) -> Iterator[list[ShipStationOrderSummary]]:
         yield []
 

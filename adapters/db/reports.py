@@ -57,7 +57,7 @@ def shop_report(engine: Engine, shop_id: str, limit: int = 20) -> ShopReport:
                 select(c.shipment_id, c.parent_order_sn, c.status, c.last_error)
                 .where(
                     c.shop_id == shop_id,
-                    (c.status == "failed") | ((c.status == "pending") & c.last_error.is_not(None)),
+                    (c.status == "failed") | ((c.status != "voided") & c.last_error.is_not(None)),
                 )
                 .order_by(c.shipment_id)
                 .limit(limit)

@@ -159,6 +159,8 @@ class TestVoids:
         voided = label(seen, shipment_id=lb.shipment_id, voided=True)
         entry = order.record_label(voided, voided.lines, ctx(SS))
         assert not entry.accepted and "correct it in Temu" in entry.reason
+        assert "correct it in Temu" in order.confirmations[0].last_error
+        assert order.record_label(voided, voided.lines, ctx(SS)) is None  # said once
 
 
 class TestHistory:
