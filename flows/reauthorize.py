@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput, keyset_from_base_key
 from prefect.input.actions import delete_flow_run_input
+from prefect.runtime import flow_run
 from pydantic import Field, SecretStr
 
-from domain.errors import ExternalApiError, PermissionMissing
+from domain.errors import ExternalApiError, PermissionMissing, TemushipError
 from domain.history import EventContext
 from domain.model import Source
 from domain.secrets import Secret
@@ -20,14 +22,75 @@ from flows import wiring
 from flows.reporting import artifact_key
 
 FLOW_NAME = "reauthorize"
+MAX_ATTEMPTS = 20
+CATCH_UP_WAIT = 600
 
 
 class NewToken(RunInput):
-    access_token: SecretStr | None = Field(
-        default=None,
+    access_token: SecretStr = Field(
         description="The new Temu access token (seller centre > Apps > authorise again). "
         "Leave empty if you already gave it with `temuship reauthorize`.",
     )
+
+
+@flow(name=FLOW_NAME, flow_run_name="reauthorize {shop_id}")
+def reauthorize(
+    shop_id: str,
+    timeout_seconds: int = 24 * 3600,
+    poll_interval: int = 10,
+    catch_up: bool = True,
+    even_if_active: bool = False,
+) -> dict[str, Any]:
+    """Pause for a new token, validate it against Temu, resume the shop and catch up.
+
+    Safe to start at any time: with an active token (the CLI got there first) it ends at once
+    unless `even_if_active`; if another run already waits for this shop's token, it ends too.
+    """
+    services = wiring.current()
+    result: dict[str, Any] = {"shop": shop_id, "resumed_by": None}
+    usable = _token_usable(services, shop_id)
+    if usable and not even_if_active:
+        return {**result, "note": "the token is active: nothing to do"}
+    waiting = [run for run in paused_runs(shop_id) if str(run.id) != str(flow_run.get_id())]
+    if waiting:
+        return {**result, "note": f"run {waiting[0].name} already waits for this token"}
+    if not usable:
+        ctx = EventContext(services.clock.now(), Source.OPERATOR, str(flow_run.get_id() or ""))
+        tokens.start_reauthorization(services.uow(), shop_id, ctx)
+    result["resumed_by"] = _wait_for_token(services, shop_id, timeout_seconds, poll_interval)
+    if catch_up:
+        result["catch_up"] = _catch_up(shop_id)
+    return result
+
+
+def _token_usable(services: wiring.Services, shop_id: str) -> bool:
+    with services.uow() as uow:
+        shop, token = uow.shops.get(shop_id), uow.tokens.get(shop_id)
+    if shop is None or token is None:
+        raise TemushipError(f"no shop named {shop_id!r}: run `temuship connect` first")
+    return token.usable and not shop.paused
+
+
+def _wait_for_token(services: wiring.Services, shop_id: str, timeout: int, poll: int) -> str:
+    """Ask until Temu accepts a token; 'form' or 'cli' says where it came from."""
+    logger, refused = get_run_logger(), None
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        key = f"token-{flow_run.run_count}-{attempt}"  # a retried run asks again
+        answer = pause_flow_run(
+            wait_for_input=NewToken.with_initial_data(description=_prompt(shop_id, refused)),
+            timeout=timeout,
+            poll_interval=poll,
+            key=key,
+        )
+        _forget(key)
+        outcome, refused = _take(services, shop_id, answer.access_token)
+        if outcome is not None:
+            logger.info("shop %s: new token accepted (%s); the shop is resumed", shop_id, outcome)
+            return outcome
+        logger.warning("shop %s: new token refused: %s", shop_id, refused)
+        markdown = _prompt(shop_id, refused)
+        create_markdown_artifact(markdown, key=artifact_key("reauthorize", shop_id))
+    raise TemushipError(f"shop {shop_id}: no token Temu accepts after {MAX_ATTEMPTS} attempts")
 
 
 def _prompt(shop_id: str, refused: str | None) -> str:
@@ -43,48 +106,15 @@ def _forget(pause_key: str) -> None:
     delete_flow_run_input(keyset_from_base_key(f"paused-{pause_key}")["response"])
 
 
-@flow(name=FLOW_NAME, flow_run_name="reauthorize {shop_id}")
-def reauthorize(
-    shop_id: str, timeout_seconds: int = 24 * 3600, poll_interval: int = 10, catch_up: bool = True
-) -> dict[str, Any]:
-    """Pause for a new token, validate it against Temu, resume the shop and catch up."""
-    logger = get_run_logger()
-    services = wiring.current()
-    ctx = EventContext(services.clock.now(), Source.OPERATOR)
-    tokens.start_reauthorization(services.uow(), shop_id, ctx)
-    refused: str | None = None
-    for attempt in range(1, 100):
-        key = f"token-{attempt}"
-        answer = pause_flow_run(
-            wait_for_input=NewToken.with_initial_data(description=_prompt(shop_id, refused)),
-            timeout=timeout_seconds,
-            poll_interval=poll_interval,
-            key=key,
-        )
-        _forget(key)
-        outcome, refused = _take(services, shop_id, answer.access_token)
-        if outcome is not None:
-            break
-        logger.warning("shop %s: new token refused: %s", shop_id, refused)
-        create_markdown_artifact(
-            _prompt(shop_id, refused), key=artifact_key("reauthorize", shop_id)
-        )
-    result: dict[str, Any] = {"shop": shop_id, "resumed_by": outcome}
-    if catch_up:
-        from flows.sync import sync_shop
-
-        result["catch_up"] = sync_shop(shop_id)
-    return result
-
-
 def _take(
     services: wiring.Services, shop_id: str, value: SecretStr | None
 ) -> tuple[str | None, str | None]:
     """('form'|'cli', None) when the shop is active again, else (None, why)."""
-    if value is None or not value.get_secret_value().strip():
+    text = value.get_secret_value().strip() if value is not None else ""
+    if not text:
         with services.uow() as uow:
-            token = uow.tokens.get(shop_id)
-        if token is not None and token.usable:
+            token, shop = uow.tokens.get(shop_id), uow.shops.get(shop_id)
+        if token is not None and token.usable and shop is not None and not shop.paused:
             return "cli", None
         return None, "no token was entered"
     with services.uow() as uow:
@@ -92,12 +122,12 @@ def _take(
     make = services.temu_for_token
     if shop is None or make is None:
         return None, f"no shop named {shop_id}"
-    ctx = EventContext(services.clock.now(), Source.OPERATOR)
+    ctx = EventContext(services.clock.now(), Source.OPERATOR, str(flow_run.get_id() or ""))
     try:
         tokens.reauthorize(
             services.uow(),
             shop_id,
-            Secret(value.get_secret_value().strip()),
+            Secret(text),
             lambda secret: make(shop, secret).token_info(),
             ctx,
         )
@@ -106,13 +136,18 @@ def _take(
     return "form", None
 
 
-def complete_waiting_runs(shop_id: str) -> list[str]:
-    """After `temuship reauthorize`: resume this shop's paused re-authorisation runs (if a
-    Prefect server is configured), with an empty answer so the token is never sent to it."""
-    import os
+def _catch_up(shop_id: str) -> dict[str, Any]:
+    """A sync from the saved cursor: what Temu changed while the shop was paused."""
+    from flows.sync import sync_shop
 
-    if not os.environ.get("PREFECT_API_URL"):
-        return []
+    state = sync_shop(shop_id, wait_for_lock_seconds=CATCH_UP_WAIT, return_state=True)
+    if state.is_completed():
+        return dict(state.result())
+    return {"shop": shop_id, "status": "failed", "reason": state.message}
+
+
+def paused_runs(shop_id: str) -> list[Any]:
+    """This shop's re-authorisation runs waiting for a token (none without a Prefect API)."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import (
         FlowFilter,
@@ -122,8 +157,10 @@ def complete_waiting_runs(shop_id: str) -> list[str]:
         FlowRunFilterStateType,
     )
     from prefect.client.schemas.objects import StateType
-    from prefect.flow_runs import resume_flow_run
+    from prefect.settings import get_current_settings
 
+    if not get_current_settings().api.url:
+        return []
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs(
             flow_filter=FlowFilter(name=FlowFilterName(any_=[FLOW_NAME])),
@@ -131,9 +168,16 @@ def complete_waiting_runs(shop_id: str) -> list[str]:
                 state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED]))
             ),
         )
+    return [run for run in runs if run.parameters.get("shop_id") == shop_id]
+
+
+def complete_waiting_runs(shop_id: str) -> list[str]:
+    """After `temuship reauthorize`: resume this shop's waiting re-authorisation runs with an
+    empty answer, so the token itself never reaches Prefect."""
+    from prefect.flow_runs import resume_flow_run
+
     done = []
-    for run in runs:
-        if run.parameters.get("shop_id") == shop_id:
-            resume_flow_run(run.id, run_input={"access_token": None})
-            done.append(run.name)
+    for run in paused_runs(shop_id):
+        resume_flow_run(UUID(str(run.id)), run_input={"access_token": ""})
+        done.append(run.name)
     return done
