@@ -1,0 +1,75 @@
+"""Flow tests: one Prefect test server for the session (PREFECT-NOTES §6), the sandbox over real
+HTTP, a fresh database and shop per test, services injected with `flows.wiring.using`."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, get_current_settings
+from prefect.settings import temporary_settings as prefect_settings
+from prefect.testing.utilities import prefect_test_harness
+
+from adapters.sandbox.shipstation_state import ShipStationSandbox
+from adapters.sandbox.temu_model import SandboxClock
+from adapters.sandbox.temu_state import TemuSandbox
+from flows import wiring
+from flows.sandbox import Sandbox
+from tests.flows.flow_support import World, connect_shop, services_for
+
+PG_ENV = "TEMUSHIP_TEST_DATABASE_URL"
+BACKENDS = ["sqlite", "postgresql"] if os.environ.get(PG_ENV) else ["sqlite"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def prefect_harness() -> Iterator[None]:
+    """The session's Prefect test server (reused if another conftest already started one)."""
+    if get_current_settings().api.url:
+        yield
+        return
+    with (
+        prefect_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+        prefect_test_harness(server_startup_timeout=60),
+    ):
+        yield
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    # Temu's clock runs 30 s behind ours, so an order touched now lies inside the next
+    # sync's window (Temu's update times are whole seconds).
+    lagging = SandboxClock()
+    lagging.advance(-30)
+    temu = TemuSandbox(clock=lagging, qps=None)
+    with Sandbox(temu=temu, shipstation=ShipStationSandbox(rate_limit=None)) as running:
+        running.temu.seed_orders(30, seed=11)
+        yield running
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'temuship.db'}"
+
+
+@pytest.fixture(params=BACKENDS)
+def any_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """SQLite, and PostgreSQL too when TEMUSHIP_TEST_DATABASE_URL is set."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'temuship.db'}"
+    return os.environ[PG_ENV]
+
+
+@pytest.fixture
+def world(sandbox: Sandbox, database_url: str) -> Iterator[World]:
+    """A connected shop (its own name) over the sandbox, with the services in use."""
+    yield from _world(sandbox, database_url)
+
+
+def _world(sandbox: Sandbox, database_url: str) -> Iterator[World]:
+    world = services_for(sandbox, database_url, f"shop-{uuid.uuid4().hex[:8]}")
+    with wiring.using(world.services):
+        connect_shop(world)
+        yield world
