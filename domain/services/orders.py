@@ -84,6 +84,7 @@ def _with_amounts(
     problems: list[tuple[str, str]],
 ) -> list[TemuOrder]:
     """Prices for orders seen for the first time with an address, if the token may read them."""
+    orders = [_known_prices(o, stored.get(o.parent_order_sn)) for o in orders]
     wanted = [
         o.parent_order_sn
         for o in orders
@@ -109,6 +110,17 @@ def _with_amounts(
             problems.append((order.parent_order_sn, f"prices not read: {amounts}"))
         result.append(order.with_amounts(amounts) if isinstance(amounts, OrderAmounts) else order)
     return result
+
+
+def _known_prices(order: TemuOrder, known: Order | None) -> TemuOrder:
+    """Temu's order list has no prices: a re-read order keeps those read when first seen."""
+    before = known.snapshot if known is not None else None
+    if before is None:
+        return order
+    prices = {line.order_sn: line.unit_price for line in before.lines if line.unit_price}
+    if not prices and before.shipping_amount is None:
+        return order
+    return order.with_amounts(OrderAmounts(before.shipping_amount, prices))
 
 
 @dataclass

@@ -5,6 +5,8 @@ from datetime import timedelta
 import pytest
 
 from domain.errors import ShopPaused, TokenLapsed
+from domain.model import OrderAmounts
+from domain.money import Money
 from domain.services.tokens import REQUIRED_APIS
 from domain.token import Token, TokenInfo, TokenState
 from flows.sync_run import SHIPMENT_CURSOR, TEMU_CURSOR, ShopSync, Stream
@@ -113,3 +115,21 @@ class TestExpiryByTheClock:
         assert events.sent[0][2] == {"shop": "acme", "by": "clock"}
         assert store.shops.rows["acme"].paused
         assert store.tokens.rows["acme"].state is TokenState.EXPIRED
+
+
+class TestRereadOrders:
+    def test_an_order_read_again_keeps_its_prices_and_is_not_sent_again(self, world):
+        store, temu, _, services = world
+        order = temu_order(ship_to=address())
+        temu.orders[order.parent_order_sn] = order
+        prices = {line.order_sn: Money.from_minor(1299, "USD") for line in order.lines}
+        temu.amount_rows[order.parent_order_sn] = OrderAmounts(None, prices)
+        first = ShopSync(services, "acme", parent_order_sns=[order.parent_order_sn])
+        run_steps(first)
+        first.push()
+        again = ShopSync(services, "acme", parent_order_sns=[order.parent_order_sn])
+        run_steps(again)
+        again.push()
+        stored = store.orders.rows[("acme", order.parent_order_sn)]
+        assert [line.unit_price for line in stored.snapshot.lines] == list(prices.values())
+        assert first.outcome.counts["pushed"] == 1 and again.outcome.counts["pushed"] == 0
