@@ -1,0 +1,80 @@
+"""The sync end to end: the `temuship` command against both simulated APIs over real HTTP.
+
+One Prefect test server for the session; a fresh sandbox (simulated Temu and ShipStation, rate
+limits off) and a fresh shop per test; the database from `tests/integration/conftest.py`
+(a SQLite file, and PostgreSQL when TEMUSHIP_TEST_DATABASE_URL is set).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+from prefect.testing.utilities import prefect_test_harness
+
+from adapters.sandbox import temu as temu_app
+from adapters.sandbox.shipstation_state import ShipStationSandbox
+from adapters.sandbox.temu_model import SandboxClock, TemuFailure
+from adapters.sandbox.temu_state import TemuSandbox
+from flows.sandbox import Sandbox
+from tests.integration.sync.sync_helpers import Cli, ConfirmCall
+
+CONFIRM = "bg.logistics.shipment.v2.confirm"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def prefect_harness() -> Iterator[None]:
+    with (
+        temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+        prefect_test_harness(server_startup_timeout=60),
+    ):
+        yield
+
+
+@pytest.fixture
+def confirm_calls(monkeypatch: pytest.MonkeyPatch) -> list[ConfirmCall]:
+    """Every confirmation request the simulated Temu gets during the test (sendType, lines)."""
+    calls: list[ConfirmCall] = []
+    real = temu_app.HANDLERS[CONFIRM]
+
+    def recording(state: TemuSandbox, body: dict[str, Any], token: Any) -> Any:
+        call = ConfirmCall(body.get("sendType", -1), body.get("sendRequestList") or [], None)
+        calls.append(call)
+        try:
+            return real(state, body, token)
+        except TemuFailure as failure:
+            call.error = failure.code
+            raise
+
+    monkeypatch.setitem(temu_app.HANDLERS, CONFIRM, recording)
+    return calls
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    # Temu's clock runs 30 s behind ours: an order touched now (updateTime + 1 at the
+    # latest) already lies inside the next sync's window, so tests need not sleep.
+    lagging = SandboxClock()
+    lagging.advance(-30)
+    with Sandbox(
+        temu=TemuSandbox(clock=lagging, qps=None), shipstation=ShipStationSandbox(rate_limit=None)
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def cli(database_url: str, tmp_path: Path, sandbox: Sandbox) -> Cli:
+    return Cli(database_url, tmp_path / "home", sandbox)
+
+
+@pytest.fixture
+def shop(cli: Cli) -> str:
+    """A connected shop with a name no other test uses."""
+    name = f"shop-{uuid.uuid4().hex[:10]}"
+    result = cli.connect(name)
+    assert result.exit_code == 0, result.output
+    return name

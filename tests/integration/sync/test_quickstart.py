@@ -1,0 +1,41 @@
+"""The README Quickstart's first command, on a fresh home: `temuship demo` works out of the box."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+
+@pytest.mark.slow
+class TestQuickstart:
+    def test_temuship_demo_on_a_fresh_home_exits_0_and_prints_the_summary(
+        self, tmp_path: Path
+    ) -> None:
+        temuship = shutil.which("temuship")
+        assert temuship, "the temuship entry point is installed with the package"
+        unset = ("TEMUSHIP_HOME", "TEMUSHIP_DATABASE_URL", "PREFECT_HOME", "PREFECT_API_URL")
+        env = {k: v for k, v in os.environ.items() if k not in unset and not k.startswith("XDG_")}
+        env |= {"HOME": str(tmp_path), "COLUMNS": "200"}
+
+        done = subprocess.run(
+            [temuship, "demo", "--orders", "60"],
+            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=180,
+        )  # fmt: skip
+
+        assert done.returncode == 0, done.stdout + done.stderr
+        text = " ".join(done.stdout.split())
+        for said in (
+            "60 orders seeded",
+            "Connected shop 'demo'",
+            "What happened",
+            "first sync:",
+            "second sync:",
+            "orders by state:",
+            "Where to look next",
+        ):
+            assert said in text  # fmt: skip
+        assert (tmp_path / ".local/share/temuship/demo.db").exists()
