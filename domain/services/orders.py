@@ -131,6 +131,9 @@ class PushSummary:
     calls: int = 0
 
 
+Action = tuple[Order, dict[str, Any], str]
+
+
 def push_changed_orders(
     uow_factory: UowFactory,
     shipstation: ShipStationGateway,
@@ -138,31 +141,45 @@ def push_changed_orders(
     ctx: EventContext,
     batch_size: int = 100,
 ) -> PushSummary:
-    """Send every order marked for a push, in createorders batches; skip unchanged payloads."""
-    summary, after = PushSummary(), None
+    """Send every order marked for a push in full createorders batches; skip unchanged ones."""
+    summary, after, ready = PushSummary(), None, []
     while True:
         with uow_factory() as uow:
-            batch = uow.orders.push_queue(shop_id, batch_size, after)
-            if not batch:
-                return summary
-            after = batch[-1].parent_order_sn
-            actions = []
-            for order in batch:
-                payload = shipstation.render(order) if order.importable else None
-                digest = payload_digest(payload) if payload is not None else ""
-                if payload is None or not order.needs_push(digest):
-                    order.push_pending = False
-                    summary.skipped += 1
-                    continue
-                actions.append((order, payload, digest))
-            _send(shipstation, actions, summary, ctx)
-            uow.orders.save_many(batch)
+            queued = uow.orders.push_queue(shop_id, batch_size, after)
+            ready += _ready(shipstation, queued, summary)
+            uow.orders.save_many([o for o in queued if not o.push_pending])
             uow.commit()
+        if queued:
+            after = queued[-1].parent_order_sn
+        while len(ready) >= batch_size or (ready and not queued):
+            chunk, ready = ready[:batch_size], ready[batch_size:]
+            _send(shipstation, chunk, summary, ctx)
+            with uow_factory() as uow:
+                uow.orders.save_many([order for order, _, _ in chunk])
+                uow.commit()
+        if not queued:
+            return summary
+
+
+def _ready(
+    shipstation: ShipStationGateway, queued: list[Order], summary: PushSummary
+) -> list[Action]:
+    """The queued orders to send; the others leave the queue (nothing new for ShipStation)."""
+    actions = []
+    for order in queued:
+        payload = shipstation.render(order) if order.importable else None
+        digest = payload_digest(payload) if payload is not None else ""
+        if payload is None or not order.needs_push(digest):
+            order.push_pending = False
+            summary.skipped += 1
+            continue
+        actions.append((order, payload, digest))
+    return actions
 
 
 def _send(
     shipstation: ShipStationGateway,
-    actions: list[tuple[Order, dict[str, Any], str]],
+    actions: list[Action],
     summary: PushSummary,
     ctx: EventContext,
 ) -> None:

@@ -122,6 +122,13 @@ class TestPush:
         assert (first.sent, ss.calls) == (250, 3)
         assert self.push(world).sent == 0 and ss.calls == 3
 
+    def test_orders_that_need_no_push_do_not_waste_a_batch(self, world):
+        ss = world[2]
+        orders_ = [temu_order(ship_to=address() if i % 2 else None) for i in range(300)]
+        import_(world, *orders_)
+        summary = self.push(world)
+        assert (summary.sent, summary.skipped, ss.calls) == (150, 150, 2)
+
     def test_orders_missing_a_ship_to_never_reach_shipstation(self, world):
         ss = world[2]
         import_(world, temu_order(status=2))
