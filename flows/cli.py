@@ -100,12 +100,13 @@ def status(
 @app.command()
 def history(
     parent_order_sn: Annotated[str, typer.Argument(help="The Temu parent order (PO-...)")],
+    shop: Annotated[str | None, typer.Option(help="Only this shop's order")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """An order's history, oldest first."""
     from flows.cli_views import show_history
 
-    raise typer.Exit(show_history(services(), parent_order_sn, as_json))
+    raise typer.Exit(show_history(services(), parent_order_sn, as_json, shop))
 
 
 @app.command()

@@ -46,8 +46,10 @@ def _print_status(report: dict[str, Any]) -> None:
             out.print(f"  {kind}: {row}", highlight=False)
 
 
-def show_history(services: Services, parent_order_sn: str, as_json: bool) -> int:
-    entries = order_history(services, parent_order_sn)
+def show_history(
+    services: Services, parent_order_sn: str, as_json: bool, shop_id: str | None = None
+) -> int:
+    entries = order_history(services, parent_order_sn, shop_id)
     if as_json:
         _dump(entries)
         return 0 if entries else 1

@@ -42,9 +42,11 @@ def shop_status(services: Services, shop_id: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def order_history(services: Services, parent_order_sn: str) -> list[dict[str, Any]]:
+def order_history(
+    services: Services, parent_order_sn: str, shop_id: str | None = None
+) -> list[dict[str, Any]]:
     with services.uow() as uow:
-        entries = uow.orders.history(None, parent_order_sn)
+        entries = uow.orders.history(shop_id, parent_order_sn)
     return [
         {"at": e.at.isoformat(), "from": e.from_state, "to": e.to_state, "event": e.event,
          "source": e.source, "temu_code": e.temu_code, "run_id": e.run_id,
