@@ -82,7 +82,7 @@ class Processes:
         for name, process in reversed(self.started):
             _signal(process.pid, signal.SIGTERM)
             try:
-                process.wait(timeout=20)
+                process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 _signal(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
