@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.history import EventContext
 from domain.model import Source
-from domain.services.orders import with_addresses
+from domain.services.orders import with_addresses, with_known_prices
 from domain.sync_plan import plan_labels, plan_orders
 from flows.sync_run import SHIPMENT_CURSOR, ShopSync
 from flows.windows import shipment_start
@@ -61,7 +61,9 @@ def _plan_orders(run: ShopSync, report: PlanReport, ctx: EventContext) -> None:
                     run.shop_id, [o.parent_order_sn for o in result.orders]
                 )
             problems: list[tuple[str, str]] = []
-            seen = with_addresses(run.temu, result.orders, stored, problems)
+            seen = with_known_prices(
+                with_addresses(run.temu, result.orders, stored, problems), stored
+            )
             plan = plan_orders(run.shop_id, seen, stored, ctx, run.shipstation.render)
             report.counts.update({k: v for k, v in plan.counts().items() if k != "to_push"})
             report.to_shipstation += [(p.parent_order_sn, p.status) for p in plan.pushes]

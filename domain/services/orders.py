@@ -84,7 +84,7 @@ def _with_amounts(
     problems: list[tuple[str, str]],
 ) -> list[TemuOrder]:
     """Prices for orders seen for the first time with an address, if the token may read them."""
-    orders = [_known_prices(o, stored.get(o.parent_order_sn)) for o in orders]
+    orders = with_known_prices(orders, stored)
     wanted = [
         o.parent_order_sn
         for o in orders
@@ -112,8 +112,12 @@ def _with_amounts(
     return result
 
 
-def _known_prices(order: TemuOrder, known: Order | None) -> TemuOrder:
+def with_known_prices(orders: Sequence[TemuOrder], stored: Mapping[str, Order]) -> list[TemuOrder]:
     """Temu's order list has no prices: a re-read order keeps those read when first seen."""
+    return [_known_prices(o, stored.get(o.parent_order_sn)) for o in orders]
+
+
+def _known_prices(order: TemuOrder, known: Order | None) -> TemuOrder:
     before = known.snapshot if known is not None else None
     if before is None:
         return order
