@@ -29,6 +29,12 @@ def shared(sandbox: Sandbox, any_database_url: str) -> Iterator[World]:
     with wiring.using(world.services):
         connect_shop(world)
         yield world
+    with world.services.uow() as uow:  # the database may be shared: leave the shop inert
+        shop = uow.shops.get(world.shop_id)
+        if shop is not None:
+            shop.paused_reason = "test finished: its sandbox is gone"
+            uow.shops.save(shop)
+            uow.commit()
 
 
 def hold_the_lock_a_while(world: World) -> None:
