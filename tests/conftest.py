@@ -2,6 +2,10 @@
 
 import os
 import tempfile
+import uuid
+from collections.abc import Iterator
+
+import pytest
 
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="temuship-prefect-home-"))
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -11,3 +15,45 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.pop("PREFECT_API_URL", None)
 os.environ.setdefault("TEMUSHIP_HOME", tempfile.mkdtemp(prefix="temuship-home-"))
 os.environ.setdefault("TEMUSHIP_SECRET_KEY", "test-secret-key-not-for-production")
+
+
+# --- shared fixtures -------------------------------------------------------------------------
+
+PG_ENV = "TEMUSHIP_TEST_DATABASE_URL"
+BACKENDS = ["sqlite", "postgresql"] if os.environ.get(PG_ENV) else ["sqlite"]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL database of this session's own, made on the server that
+    TEMUSHIP_TEST_DATABASE_URL names and dropped at the end: runs never see each other's rows."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(os.environ[PG_ENV])
+    name = f"temuship_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        from adapters.db.engine import dispose_all
+
+        dispose_all()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One Prefect test server for the whole session (PREFECT-NOTES §6), started on first use."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    with (
+        temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+        prefect_test_harness(server_startup_timeout=60),
+    ):
+        yield

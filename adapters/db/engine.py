@@ -42,6 +42,14 @@ def engine_for(url: str | URL | None = None) -> Engine:
         return _engines[key]
 
 
+def dispose_all() -> None:
+    """Close every cached engine's connections (tests dropping their database, shutdown)."""
+    with _engines_lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
 def _normalise(url: URL) -> URL:
     if url.drivername in ("postgresql", "postgres"):
         return url.set(drivername="postgresql+psycopg")

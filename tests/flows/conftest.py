@@ -3,38 +3,24 @@ HTTP, a fresh database and shop per test, services injected with `flows.wiring.u
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, get_current_settings
-from prefect.settings import temporary_settings as prefect_settings
-from prefect.testing.utilities import prefect_test_harness
 
 from adapters.sandbox.shipstation_state import ShipStationSandbox
 from adapters.sandbox.temu_model import SandboxClock
 from adapters.sandbox.temu_state import TemuSandbox
 from flows import wiring
 from flows.sandbox import Sandbox
+from tests.conftest import BACKENDS
 from tests.flows.flow_support import World, connect_shop, services_for
 
-PG_ENV = "TEMUSHIP_TEST_DATABASE_URL"
-BACKENDS = ["sqlite", "postgresql"] if os.environ.get(PG_ENV) else ["sqlite"]
 
-
-@pytest.fixture(autouse=True, scope="session")
-def prefect_harness() -> Iterator[None]:
-    """The session's Prefect test server (reused if another conftest already started one)."""
-    if get_current_settings().api.url:
-        yield
-        return
-    with (
-        prefect_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
-        prefect_test_harness(server_startup_timeout=60),
-    ):
-        yield
+@pytest.fixture(autouse=True)
+def _on_the_test_server(prefect_harness: None) -> None:
+    """Flow tests run on the session's Prefect test server (tests/conftest.py)."""
 
 
 @pytest.fixture
@@ -59,7 +45,7 @@ def any_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """SQLite, and PostgreSQL too when TEMUSHIP_TEST_DATABASE_URL is set."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'temuship.db'}"
-    return os.environ[PG_ENV]
+    return str(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture

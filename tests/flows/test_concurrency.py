@@ -3,9 +3,11 @@ SQLite, and PostgreSQL when TEMUSHIP_TEST_DATABASE_URL is set."""
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -37,20 +39,13 @@ def shared(sandbox: Sandbox, any_database_url: str) -> Iterator[World]:
             uow.commit()
 
 
-def hold_the_lock_a_while(world: World) -> None:
-    """The next two Temu answers take 1.5 s each: the first sync holds the lock meanwhile."""
-    world.sandbox.temu.inject("slow", count=2, delay=1.5)
-
-
-def first_sync_inside_its_lock(world: World) -> None:
-    temu = world.sandbox.temu
-    wait_until("the first sync to reach Temu", lambda: not temu.faults or temu.faults[0].seen)
-
-
 def test_two_syncs_started_together_one_skips_and_nothing_is_sent_twice(shared: World):
-    hold_the_lock_a_while(shared)
+    second_refused = threading.Event()
+    log = recorded(shared, on_busy=second_refused.set)
+    make_temu = shared.services.temu_for
+    shared.services.temu_for = lambda shop: HeldTemu(make_temu(shop), second_refused)
     first = in_thread(lambda: sync_shop(shared.shop_id))
-    first_sync_inside_its_lock(shared)
+    wait_until("the first sync to hold the lock", lambda: "in" in log)
     second = sync_shop(shared.shop_id)
     one = outcome(*first)
 
@@ -62,7 +57,21 @@ def test_two_syncs_started_together_one_skips_and_nothing_is_sent_twice(shared: 
     assert len(mine) == pushed
 
 
-def recorded(world: World) -> list[str]:
+class HeldTemu:
+    """The first sync's Temu reads wait until the rerun has found the lock taken."""
+
+    def __init__(self, inner: Any, released: threading.Event) -> None:
+        self.inner, self.released = inner, released
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def list_orders(self, *args: Any, **kwargs: Any) -> Any:
+        self.released.wait(60)
+        return self.inner.list_orders(*args, **kwargs)
+
+
+def recorded(world: World, on_busy: Callable[[], None] = lambda: None) -> list[str]:
     """Record who holds the real lock: 'in'/'out' per holder, 'busy' per refused attempt."""
     real, log = world.services.shop_lock, []
 
@@ -70,6 +79,8 @@ def recorded(world: World) -> list[str]:
     def lock(shop_id: str) -> Iterator[bool]:
         with real(shop_id) as acquired:
             log.append("in" if acquired else "busy")
+            if not acquired:
+                on_busy()
             try:
                 yield acquired
             finally:
@@ -82,11 +93,13 @@ def recorded(world: World) -> list[str]:
 
 def test_a_rerun_started_during_a_sync_waits_for_it_then_runs(shared: World):
     sync_shop(shared.shop_id)
-    log = recorded(shared)
+    rerun_tried = threading.Event()
+    log = recorded(shared, on_busy=rerun_tried.set)
     known = next(iter(shared.sandbox.shipstation.orders)).removeprefix(f"temu-{shared.shop_id}-")
-    hold_the_lock_a_while(shared)
+    make_temu = shared.services.temu_for
+    shared.services.temu_for = lambda shop: HeldTemu(make_temu(shop), rerun_tried)
     running = in_thread(lambda: sync_shop(shared.shop_id))
-    first_sync_inside_its_lock(shared)
+    wait_until("the first sync to hold the lock", lambda: "in" in log)
 
     rerun = rerun_orders(shared.shop_id, [known], wait_for_lock_seconds=60)
 

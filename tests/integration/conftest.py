@@ -7,23 +7,20 @@ its own shop ids (`shop_id` fixture).
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 
 import pytest
 
-PG_ENV = "TEMUSHIP_TEST_DATABASE_URL"
-
-BACKENDS = ["sqlite", "postgresql"] if os.environ.get(PG_ENV) else ["sqlite"]
+from tests.conftest import BACKENDS
 
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A database URL per backend: a fresh SQLite file, or the shared PostgreSQL database."""
+    """A database URL per backend: a fresh SQLite file, or the session's PostgreSQL database."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'temuship.db'}"
-    return os.environ[PG_ENV]
+    return str(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture

@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-from prefect.testing.utilities import prefect_test_harness
 
 from adapters.sandbox import temu as temu_app
 from adapters.sandbox.shipstation_state import ShipStationSandbox
@@ -26,13 +24,9 @@ from tests.integration.sync.sync_helpers import Cli, ConfirmCall
 CONFIRM = "bg.logistics.shipment.v2.confirm"
 
 
-@pytest.fixture(autouse=True, scope="session")
-def prefect_harness() -> Iterator[None]:
-    with (
-        temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
-        prefect_test_harness(server_startup_timeout=60),
-    ):
-        yield
+@pytest.fixture(autouse=True)
+def _on_the_test_server(prefect_harness: None) -> None:
+    """The syncs run on the session's Prefect test server (tests/conftest.py)."""
 
 
 @pytest.fixture
