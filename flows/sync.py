@@ -10,6 +10,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from adapters.db.errors import ConcurrentUpdate
 from domain.errors import PermissionMissing, RateLimited, ShopPaused, TokenError, TransientError
 from flows import wiring
 from flows.reporting import publish_outcome
@@ -21,8 +22,8 @@ LOCK_POLL_SECONDS = 2.0
 def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
     try:
         state.result()
-    except (TransientError, RateLimited):
-        return True
+    except (TransientError, RateLimited, ConcurrentUpdate):
+        return True  # a retry reloads the orders another writer changed
     except Exception:
         return False
     return False
