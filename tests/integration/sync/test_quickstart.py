@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,9 @@ class TestQuickstart:
     def test_temuship_demo_on_a_fresh_home_exits_0_and_prints_the_summary(
         self, tmp_path: Path
     ) -> None:
-        temuship = shutil.which("temuship")
+        # The entry point installed beside this interpreter (the venv), whatever PATH says.
+        beside = Path(sys.executable).with_name("temuship")
+        temuship = str(beside) if beside.exists() else shutil.which("temuship")
         assert temuship, "the temuship entry point is installed with the package"
         unset = ("TEMUSHIP_HOME", "TEMUSHIP_DATABASE_URL", "PREFECT_HOME", "PREFECT_API_URL")
         env = {k: v for k, v in os.environ.items() if k not in unset and not k.startswith("XDG_")}
