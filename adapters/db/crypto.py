@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -38,9 +39,8 @@ def _read_or_create_key_file(path: Path) -> str:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
         try:
-            os.link(tmp, path)  # fails if another process created it first: theirs wins
-        except FileExistsError:
-            pass
+            with contextlib.suppress(FileExistsError):  # another process was first: theirs wins
+                os.link(tmp, path)
         finally:
             tmp.unlink()
     return path.read_text().strip()
