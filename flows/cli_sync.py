@@ -11,9 +11,9 @@ from rich.table import Table
 from domain.errors import ExternalApiError, PermissionMissing, TemushipError
 from domain.history import EventContext
 from domain.model import Source
-from domain.secrets import Secret
 from domain.services import tokens
 from flows.cli import _dump, err, out
+from flows.shops import Refused, take_new_token
 from flows.wiring import Services
 
 SHOWN = ("orders_seen", "orders_new", "pushed", "missing_ship_to_seen", "labels_seen", "confirmed")
@@ -120,22 +120,14 @@ def do_plan(services: Services, names: list[str], since: datetime | None, as_jso
 
 
 def do_reauthorize(services: Services, name: str, access_token: str, catch_up: bool) -> int:
-    with services.uow() as uow:
-        shop = uow.shops.get(name)
-    if shop is None or services.temu_for_token is None:
-        err.print(f"[red]no shop named {name!r}[/red]")
-        return 2
-    ctx = EventContext(services.clock.now(), Source.OPERATOR, "cli")
-    make = services.temu_for_token
-    tokens.start_reauthorization(services.uow(), name, ctx)
+    tokens.start_reauthorization(
+        services.uow(), name, EventContext(services.clock.now(), Source.OPERATOR, "cli")
+    )
     try:
-        token = tokens.reauthorize(
-            services.uow(),
-            name,
-            Secret(access_token),
-            lambda secret: make(shop, secret).token_info(),
-            ctx,
-        )
+        token = take_new_token(services, name, access_token, "cli")
+    except Refused as refusal:
+        err.print(f"[red]{refusal}[/red]")
+        return 2
     except (ExternalApiError, PermissionMissing) as error:
         err.print(f"[red]Temu refused the new token; {name} stays paused:[/red] {error}")
         return 1

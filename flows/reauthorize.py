@@ -16,10 +16,10 @@ from pydantic import Field, SecretStr
 from domain.errors import ExternalApiError, PermissionMissing, TemushipError
 from domain.history import EventContext
 from domain.model import Source
-from domain.secrets import Secret
 from domain.services import tokens
 from flows import wiring
 from flows.reporting import artifact_key
+from flows.shops import Refused, take_new_token
 
 FLOW_NAME = "reauthorize"
 MAX_ATTEMPTS = 20
@@ -117,21 +117,9 @@ def _take(
         if token is not None and token.usable and shop is not None and not shop.paused:
             return "cli", None
         return None, "no token was entered"
-    with services.uow() as uow:
-        shop = uow.shops.get(shop_id)
-    make = services.temu_for_token
-    if shop is None or make is None:
-        return None, f"no shop named {shop_id}"
-    ctx = EventContext(services.clock.now(), Source.OPERATOR, str(flow_run.get_id() or ""))
     try:
-        tokens.reauthorize(
-            services.uow(),
-            shop_id,
-            Secret(text),
-            lambda secret: make(shop, secret).token_info(),
-            ctx,
-        )
-    except (ExternalApiError, PermissionMissing) as err:
+        take_new_token(services, shop_id, text, str(flow_run.get_id() or ""))
+    except (Refused, ExternalApiError, PermissionMissing) as err:
         return None, str(err)
     return "form", None
 

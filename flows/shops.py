@@ -13,7 +13,8 @@ from domain.errors import ExternalApiError, TemushipError
 from domain.history import EventContext
 from domain.model import Source
 from domain.ports import Store, TimeWindow
-from domain.services import shops
+from domain.secrets import Secret
+from domain.services import shops, tokens
 from domain.services.tokens import OPTIONAL_APIS, REQUIRED_APIS
 from domain.shop import Shop
 from domain.token import Token
@@ -142,3 +143,21 @@ def carrier_table(services: Services, shop_id: str) -> list[dict[str, object]]:
             }
         )
     return rows
+
+
+def take_new_token(services: Services, shop_id: str, access_token: str, run_id: str) -> Token:
+    """Validate a new Temu token against Temu, store it encrypted, resume the shop. Raises
+    Refused for an unknown shop, Temu's error (the shop stays paused) for a refused token."""
+    with services.uow() as uow:
+        shop = uow.shops.get(shop_id)
+    make = services.temu_for_token
+    if shop is None or make is None:
+        raise Refused(f"no shop named {shop_id!r}")
+    ctx = EventContext(services.clock.now(), Source.OPERATOR, run_id)
+    return tokens.reauthorize(
+        services.uow(),
+        shop_id,
+        Secret(access_token),
+        lambda secret: make(shop, secret).token_info(),
+        ctx,
+    )
