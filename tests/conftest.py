@@ -4,6 +4,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,15 @@ os.environ.setdefault("TEMUSHIP_SECRET_KEY", "test-secret-key-not-for-production
 
 PG_ENV = "TEMUSHIP_TEST_DATABASE_URL"
 BACKENDS = ["sqlite", "postgresql"] if os.environ.get(PG_ENV) else ["sqlite"]
+
+
+@pytest.fixture(params=BACKENDS)
+def any_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh SQLite file, and (when TEMUSHIP_TEST_DATABASE_URL is set) the session's
+    PostgreSQL database: tests using it run once per backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/temuship.db"
+    return str(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ from adapters.sandbox.temu_model import SandboxClock
 from adapters.sandbox.temu_state import TemuSandbox
 from flows import wiring
 from flows.sandbox import Sandbox
-from tests.conftest import BACKENDS
 from tests.flows.flow_support import World, connect_shop, services_for
 
 
@@ -38,14 +37,6 @@ def sandbox() -> Iterator[Sandbox]:
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'temuship.db'}"
-
-
-@pytest.fixture(params=BACKENDS)
-def any_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """SQLite, and PostgreSQL too when TEMUSHIP_TEST_DATABASE_URL is set."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'temuship.db'}"
-    return str(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture
