@@ -38,10 +38,14 @@ def _dump(data: Any) -> None:
 def connect(
     name: Annotated[str, typer.Argument(help="A name for the shop (letters, digits, -)")],
     app_key: Annotated[str, typer.Option(help="Temu app key")],
-    app_secret: Annotated[str, typer.Option(help="Temu app secret")],
-    access_token: Annotated[str, typer.Option(help="Temu access token")],
+    app_secret: Annotated[str, typer.Option(help="Temu app secret", envvar="TEMU_APP_SECRET")],
+    access_token: Annotated[
+        str, typer.Option(help="Temu access token", envvar="TEMU_ACCESS_TOKEN")
+    ],
     shipstation_key: Annotated[str, typer.Option(help="ShipStation V1 API key")],
-    shipstation_secret: Annotated[str, typer.Option(help="ShipStation V1 API secret")],
+    shipstation_secret: Annotated[
+        str, typer.Option(help="ShipStation V1 API secret", envvar="SHIPSTATION_API_SECRET")
+    ],
     region: Annotated[str, typer.Option(help="Temu region: us, eu or global")] = "us",
     shipstation_store_id: Annotated[int | None, typer.Option(help="ShipStation store")] = None,
     temu_url: Annotated[str | None, typer.Option(help="Temu base URL (sandbox)")] = None,
@@ -136,7 +140,9 @@ def carriers(
 @app.command()
 def reauthorize(
     name: Annotated[str, typer.Argument(help="The shop")],
-    access_token: Annotated[str, typer.Option(help="The new Temu access token")],
+    access_token: Annotated[
+        str, typer.Option(help="The new Temu access token", envvar="TEMU_ACCESS_TOKEN")
+    ],
     catch_up: Annotated[bool, typer.Option(help="Run a catch-up sync after")] = True,
 ) -> None:
     """Take a new Temu token: validate, store encrypted, resume the shop, catch up."""
