@@ -49,6 +49,18 @@ class TestConfirm:
         shipped = client.shipments(order.parent_order_sn, line.order_sn)
         assert [s.tracking_number for s in shipped] == ["9400100000000001"]
 
+    def test_one_package_holding_two_merged_orders_is_send_type_2(self, sandbox, client) -> None:
+        sandbox.seed_orders(200, seed=21)
+        first, second = [
+            o for o in sandbox.orders.values() if o.status == 2 and not o.labels and o.address
+        ][:2]
+        merged = package("9400100000000077", items(first) + items(second))
+        client.confirm_shipment(ShipmentRequest((merged,), merged=True))
+        assert first.status == 4 and second.status == 4
+        for order in (first, second):
+            shipped = client.shipments(order.parent_order_sn, order.lines[0].order_sn)
+            assert [s.tracking_number for s in shipped] == ["9400100000000077"]
+
     def test_several_packages_in_one_call(self, sandbox, client) -> None:
         order = open_order(sandbox, lines=2)
         request = ShipmentRequest(
