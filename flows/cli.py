@@ -10,9 +10,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from flows.settings import apply_offline_defaults
+from flows.settings import apply_cli_defaults
 
-apply_offline_defaults()
+apply_cli_defaults()
 
 app = typer.Typer(
     help="Sync a Temu shop with ShipStation, as Prefect flows.",

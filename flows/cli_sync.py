@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from domain.errors import ExternalApiError, PermissionMissing, TemushipError
 from domain.history import EventContext
@@ -16,7 +15,11 @@ from flows.cli import _dump, err, out
 from flows.shops import Refused, take_new_token
 from flows.wiring import Services
 
-SHOWN = ("orders_seen", "orders_new", "pushed", "missing_ship_to_seen", "labels_seen", "confirmed")
+SHOWN = (
+    ("orders_seen", "read from Temu"), ("orders_new", "new"), ("pushed", "sent to ShipStation"),
+    ("missing_ship_to_seen", "without ship-to"), ("labels_seen", "labels"),
+    ("confirmed", "confirmed to Temu"),
+)  # fmt: skip
 
 
 def _shop_ids(services: Services, names: list[str]) -> list[str]:
@@ -71,17 +74,17 @@ def _one(sync_shop: Any, shop_id: str, since: datetime | None) -> dict[str, Any]
 
 
 def print_results(results: list[dict[str, Any]]) -> None:
-    table = Table("shop", "status", *SHOWN, "needs a person")
+    """One line per shop (readable in any terminal width), then what needs a person."""
     for r in results:
         colour = {"ok": "green", "skipped": "yellow"}.get(r["status"], "red")
         counts = r.get("counts", {})
-        table.add_row(
-            r["shop"],
-            f"[{colour}]{r['status']}[/{colour}]",
-            *(str(counts.get(k, 0)) for k in SHOWN),
-            str(len(r.get("attention", []))),
+        figures = " · ".join(f"{label} {counts.get(key, 0)}" for key, label in SHOWN)
+        attention = len(r.get("attention", []))
+        out.print(
+            f"[bold]{r['shop']}[/bold] [{colour}]{r['status']}[/{colour}]: {figures}"
+            f" · needs a person {attention}",
+            highlight=False,
         )
-    out.print(table)
     for r in results:
         if r.get("reason"):
             out.print(f"[bold]{r['shop']}[/bold]: {r['reason']}", highlight=False)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.table import Table
-
 from flows.cli import _dump, err, out
 from flows.views import order_history, shop_status
 from flows.wiring import Services
@@ -56,12 +54,15 @@ def show_history(
     if not entries:
         err.print(f"[red]no history for {parent_order_sn}[/red]")
         return 1
-    table = Table("at", "from", "to", "event", "source", "temu code", "run", "reason")
     for e in entries:
-        mark = "" if e["accepted"] else " (refused)"
-        table.add_row(
-            e["at"], e["from"], e["to"], e["event"] + mark, e["source"],
-            str(e["temu_code"] or ""), e["run_id"] or "", e["reason"] or "",
-        )  # fmt: skip
-    out.print(table)
+        refused = " [red](refused)[/red]" if not e["accepted"] else ""
+        conflict = " [red](conflict)[/red]" if e["conflict"] else ""
+        code = f", Temu {e['temu_code']}" if e["temu_code"] is not None else ""
+        run = f", run {e['run_id']}" if e["run_id"] else ""
+        out.print(
+            f"{e['at'][:19].replace('T', ' ')}  {e['from']} -> {e['to']}  "
+            f"[bold]{e['event']}[/bold]{refused}{conflict}  ({e['source']}{code}{run})"
+            + (f"\n    {e['reason']}" if e["reason"] else ""),
+            highlight=False,
+        )
     return 0

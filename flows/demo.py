@@ -169,7 +169,8 @@ def serve_sandbox(temu_port: int, shipstation_port: int, order_count: int) -> No
         f"--app-key {DEMO_APP_KEY} --app-secret {DEMO_APP_SECRET} "
         f"--access-token {DEMO_ACCESS_TOKEN} --shipstation-key {DEMO_API_KEY} "
         f"--shipstation-secret {DEMO_API_SECRET} --temu-url {sandbox.temu_url} "
-        f"--shipstation-url {sandbox.shipstation_url}"
+        f"--shipstation-url {sandbox.shipstation_url}",
+        soft_wrap=True,  # one line, to copy and paste
     )
     out.print("These are the sandbox's own demo credentials. Ctrl-C stops it.")
     try:

@@ -41,7 +41,7 @@ def step(name: str, run_name: str | None = None) -> Any:
     )
 
 
-@step("temu-page", "temu page {page}")
+@step("temu-page", "temu {stream}: page {page}")
 def import_page(run: ShopSync, stream: Stream, page: int) -> bool:
     """Import one page of Temu orders (up to 100) into our store."""
     return run.import_page(stream, page)

@@ -32,6 +32,9 @@ class Stream:
     status: int | None = None
     parent_order_sns: tuple[str, ...] = ()
 
+    def __str__(self) -> str:
+        return self.describe()
+
     def describe(self) -> str:
         if self.parent_order_sns:
             return f"{len(self.parent_order_sns)} named order(s)"
