@@ -54,6 +54,14 @@ def run_demo(order_count: int, as_json: bool) -> int:
         say(as_json, "First sync (starts a local Prefect server the first time)...")
         steps["first_sync"] = sync_shop(DEMO_SHOP)
         steps["labels"] = buy_labels(sandbox, services)
+        steps["example_order"] = next(
+            (
+                o["orderNumber"]
+                for o in sandbox.shipstation.orders.values()
+                if o["orderStatus"] == "shipped"
+            ),
+            None,
+        )
         steps["addresses_arrived"] = give_addresses(sandbox)
         say(
             as_json,
@@ -151,8 +159,9 @@ def summary(steps: dict[str, Any], url: str) -> None:
         out.print(f"    {kind} {ident}: {reason}", highlight=False)
     out.print("\n[bold]Where to look next[/bold]")
     env = f"TEMUSHIP_DATABASE_URL={url}"
-    out.print(f"  {env} temuship status {DEMO_SHOP}")
-    out.print(f"  {env} temuship history <PO-...>   (any order number above)")
+    example = steps.get("example_order") or "PO-..."
+    out.print(f"  {env} temuship status {DEMO_SHOP}", soft_wrap=True)
+    out.print(f"  {env} temuship history {example}", soft_wrap=True)
     out.print("  temuship connect --help   (connect a real shop)")
 
 
