@@ -15,7 +15,7 @@ from domain.model import Source
 from domain.ports import Store, TimeWindow
 from domain.secrets import Secret
 from domain.services import shops, tokens
-from domain.services.tokens import OPTIONAL_APIS, REQUIRED_APIS
+from domain.services.tokens import OPTIONAL_APIS, require_apis
 from domain.shop import Shop
 from domain.token import Token
 from flows.wiring import Services
@@ -89,9 +89,7 @@ def check(services: Services, shop_id: str) -> list[CheckLine]:
 
     def token() -> str:
         info = temu.token_info()
-        missing = REQUIRED_APIS - info.scopes if info.scopes else frozenset()
-        if missing:
-            raise Refused(f"missing APIs: {', '.join(sorted(missing))}")
+        require_apis(info)
         expiry = f"{info.expires_at:%Y-%m-%d}" if info.expires_at else "not given (90-day rule)"
         extra = "" if info.scopes >= OPTIONAL_APIS else "; no amount permission (no prices)"
         return f"mall {info.mall_id}, region {info.region_id}, expires {expiry}{extra}"

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from domain.errors import PermissionMissing
 from domain.history import EventContext
 from domain.ports import UnitOfWork
-from domain.services.tokens import REQUIRED_APIS, missing_apis_message
+from domain.services.tokens import require_apis
 from domain.shop import Shop
 from domain.token import Token, TokenInfo
 
 
 def connect(uow: UnitOfWork, shop: Shop, info: TokenInfo, ctx: EventContext) -> Token:
     """Save a validated shop and its token; refuse a token that lacks an API we call."""
-    missing = REQUIRED_APIS - info.scopes if info.scopes else frozenset()
-    if missing:
-        raise PermissionMissing(
-            "Temu", missing_apis_message(missing), 3000032, ",".join(sorted(missing))
-        )
+    require_apis(info)
     token = Token.from_info(shop.shop_id, info, ctx.at)
     with uow:
         existing = uow.shops.get(shop.shop_id)

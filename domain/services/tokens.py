@@ -33,6 +33,15 @@ def missing_apis_message(missing: frozenset[str]) -> str:
     )
 
 
+def require_apis(info: TokenInfo) -> None:
+    """Refuse a token that lacks an API temuship calls (when Temu lists the token's scopes)."""
+    missing = REQUIRED_APIS - info.scopes if info.scopes else frozenset()
+    if missing:
+        raise PermissionMissing(
+            "Temu", missing_apis_message(missing), 3000032, ",".join(sorted(missing))
+        )
+
+
 def gate(uow: UnitOfWork, shop_id: str, ctx: EventContext) -> Token:
     """Before a sync: check the token against the clock; raise ShopPaused if unusable."""
     with uow:
@@ -158,11 +167,7 @@ def reauthorize(
     """Validate a new token against Temu, store it, resume the shop. Raises if refused."""
     try:
         info = validate(new_token)
-        missing = REQUIRED_APIS - info.scopes if info.scopes else frozenset()
-        if missing:
-            raise PermissionMissing(
-                "Temu", missing_apis_message(missing), 3000032, ",".join(sorted(missing))
-            )
+        require_apis(info)
     except (TokenError, PermissionMissing) as err:
         _refuse(uow, shop_id, ctx, str(err))
         raise
