@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from domain.digest import payload_digest
 from domain.errors import ExternalApiError, PermissionMissing, TokenError
@@ -20,6 +20,7 @@ ADDRESS_STATUSES = frozenset({2, 41, 51})
 OPEN_STATUSES = (1, 2, 41, 51)
 
 UowFactory = Callable[[], UnitOfWork]
+T = TypeVar("T")
 
 
 def import_page(
@@ -64,16 +65,7 @@ def with_addresses(
 
     wanted = [o.parent_order_sn for o in orders if needs(o)]
     found = temu.ship_to(wanted) if wanted else {}
-    result = []
-    for order in orders:
-        address = found.get(order.parent_order_sn)
-        if isinstance(address, TokenError):
-            raise address
-        if isinstance(address, ExternalApiError):
-            problems.append((order.parent_order_sn, f"ship-to not read: {address}"))
-            address = None
-        result.append(order.with_ship_to(address) if address else order)
-    return result
+    return _apply_fetched(orders, found, "ship-to", problems, TemuOrder.with_ship_to)
 
 
 def _with_amounts(
@@ -101,14 +93,26 @@ def _with_amounts(
         shop.amounts_permission = False  # reported once per shop, not per order
         return orders
     shop.amounts_permission = True
+    return _apply_fetched(orders, found, "prices", problems, TemuOrder.with_amounts)
+
+
+def _apply_fetched(
+    orders: Sequence[TemuOrder],
+    found: Mapping[str, T | ExternalApiError | None],
+    what: str,
+    problems: list[tuple[str, str]],
+    apply: Callable[[TemuOrder, T], TemuOrder],
+) -> list[TemuOrder]:
+    """Orders with what was fetched for them; a token error stops, others are reported."""
     result = []
     for order in orders:
-        amounts = found.get(order.parent_order_sn)
-        if isinstance(amounts, TokenError):
-            raise amounts
-        if isinstance(amounts, ExternalApiError):
-            problems.append((order.parent_order_sn, f"prices not read: {amounts}"))
-        result.append(order.with_amounts(amounts) if isinstance(amounts, OrderAmounts) else order)
+        value = found.get(order.parent_order_sn)
+        if isinstance(value, TokenError):
+            raise value
+        if isinstance(value, ExternalApiError):
+            problems.append((order.parent_order_sn, f"{what} not read: {value}"))
+            value = None
+        result.append(apply(order, value) if value is not None else order)
     return result
 
 
