@@ -7,6 +7,9 @@ import os
 OFFLINE_DEFAULTS = {
     "DO_NOT_TRACK": "1",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    # Prefect gives its temporary server 20 s to start; a fresh PREFECT_HOME on a busy 2-core
+    # machine needs more (migrations included). Prefect's own setting still wins when set.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
 }
 QUIET_CONSOLE = {
     # The terminal shows temuship's own summary; run logs still reach the Prefect server.
@@ -15,7 +18,7 @@ QUIET_CONSOLE = {
 
 
 def apply_offline_defaults() -> None:
-    """Telemetry off unless the user turned it on: temuship works offline."""
+    """Telemetry off unless the user turned it on (temuship works offline); a long start-up window."""
     for key, value in OFFLINE_DEFAULTS.items():
         os.environ.setdefault(key, value)
 
