@@ -18,7 +18,7 @@ QUIET_CONSOLE = {
 
 
 def apply_offline_defaults() -> None:
-    """Telemetry off unless the user turned it on (temuship works offline); a long start-up window."""
+    """Telemetry off unless the user turned it on; a long start-up window for Prefect."""
     for key, value in OFFLINE_DEFAULTS.items():
         os.environ.setdefault(key, value)
 
