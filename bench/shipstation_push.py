@@ -23,15 +23,15 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runnable as a plain script
 
 from adapters.sandbox.server import serving
-from adapters.sandbox.shipstation import (
+from adapters.sandbox.shipstation.app import (
     DEMO_API_KEY,
     DEMO_API_SECRET,
     DEMO_STORE_ID,
     ShipStationSandbox,
     create_shipstation_app,
 )
-from adapters.sandbox.shipstation_clock import SandboxClock, ScaledClock, VirtualClock
-from adapters.sandbox.shipstation_demo import demo_orders
+from adapters.sandbox.shipstation.clock import SandboxClock, ScaledClock, VirtualClock
+from adapters.sandbox.shipstation.demo import demo_orders
 from adapters.shipstation import RateState, ShipStationClient
 from domain.secrets import Secret
 from domain.shop import ShipStationCredentials

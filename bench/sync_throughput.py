@@ -7,7 +7,7 @@ confirms them. It prints orders a second, requests per order to each API (the sa
 counters) and the sync process's peak memory; the sizes side by side show whether memory
 grows with the number of orders (the sync is streamed page by page, so it must not).
 
-The sync runs as the flow's plain steps (ShopSync: gate, pages, push, labels, confirm), without
+The sync runs as the use case's plain steps (gate, pages, push, labels, confirm), without
 a Prefect server, so the figures are temuship's own.
 
     python bench/sync_throughput.py [orders ...]      (default: 10000 20000)
@@ -32,9 +32,9 @@ SEED = 2024
 
 def serve_sandbox(orders: int, ready: Any, stop: Any) -> None:
     """Child process: both simulated APIs, limits off, `orders` generated orders."""
-    from adapters.sandbox.shipstation_state import ShipStationSandbox
-    from adapters.sandbox.temu_state import TemuSandbox
-    from flows.sandbox import Sandbox
+    from adapters.sandbox.launcher import Sandbox
+    from adapters.sandbox.shipstation.state import ShipStationSandbox
+    from adapters.sandbox.temu.state import TemuSandbox
 
     sandbox = Sandbox(temu=TemuSandbox(qps=None), shipstation=ShipStationSandbox(rate_limit=None))
     sandbox.temu.clock.advance(-30)  # orders touched now fall inside the next sync's window
@@ -57,28 +57,18 @@ def shipstation_requests(url: str) -> dict[str, int]:
 
 
 def sync_once(services: Any, shop_id: str) -> dict[str, int]:
-    from flows.sync_run import ShopSync
+    from domain.usecases import sync
 
-    run = ShopSync(services, shop_id, run_id="bench")
-    run.gate()
-    for stream in run.streams():
-        page = 1
-        while run.import_page(stream, page):
-            page += 1
-    run.commit_temu_cursor()
-    run.push()
-    run.record_labels()
-    run.confirm()
-    run.finish()
-    return dict(run.outcome.counts)
+    summary = sync.sync_shop(services, sync.new_request(services, shop_id, run_id="bench"))
+    return dict(summary.counts)
 
 
 def buy_labels(ss_url: str, services: Any, shop_id: str) -> int:
     """Labels for one awaiting order in ten, bought through the sandbox's operator API."""
     from sqlalchemy import text
 
-    with services.engine.connect() as conn:
-        sns = [row[0] for row in conn.execute(
+    with services.uow() as uow:
+        sns = [row[0] for row in uow.connection.execute(
             text("SELECT parent_order_sn FROM orders WHERE shop_id = :s AND state = "
                  "'awaiting_shipment' ORDER BY parent_order_sn"), {"s": shop_id})]  # fmt: skip
     from domain.model import order_key
@@ -108,11 +98,11 @@ def one_size(orders: int) -> dict[str, Any]:
 
 
 def measure(orders: int, home: str, temu_url: str, ss_url: str) -> dict[str, Any]:
+    from adapters.sandbox.launcher import Sandbox
     from adapters.temu.client import TemuClient
     from domain.shop import Shop
+    from domain.usecases.shops import connect
     from flows import wiring
-    from flows.sandbox import Sandbox
-    from flows.shops import connect
 
     services = wiring.bootstrap(
         f"sqlite:///{home}/bench.db", temu_for=lambda s: TemuClient(s.temu, rate=1e6)

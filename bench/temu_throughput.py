@@ -13,7 +13,7 @@ import sys
 import time
 
 from adapters.sandbox.server import serving
-from adapters.sandbox.temu import TemuSandbox, create_temu_app, demo_credentials
+from adapters.sandbox.temu.app import TemuSandbox, create_temu_app, demo_credentials
 from adapters.temu import TemuClient
 from domain.model import Address
 

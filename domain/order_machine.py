@@ -1,24 +1,30 @@
 """The order state machine, defined once as data, driving plain `Order` objects.
 
-One module-level `transitions.Machine` serves every order: an event is fired through
-`MACHINE.events[name].trigger(model)` on a small per-event view of the order, so no machine
-(and no binding) is built per order. Every accepted or refused event yields one history entry.
+One module-level `transitions.Machine` serves every order, through `domain.machine_kit`: an
+event is triggered on a small per-event view of the order, so no machine (and no binding) is
+built per order. Every accepted or refused event yields one history entry. The Temu guards
+read the status table (`domain.status`); `flows/diagram.py` draws the machine for the README.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from transitions import Machine, MachineError
+from transitions import Machine
 
+from domain import machine_kit
 from domain.history import EventContext, HistoryEntry
+from domain.machine_kit import MachineView, Refusal, not_allowed
 from domain.model import LOCKED_STATES, LabelLine, OrderState
-from domain.status import describe, target_state
+from domain.status import OPEN_TARGETS, codes_for, describe, target_state
 
 if TYPE_CHECKING:
     from domain.order import Order
 
 S = OrderState
+INITIAL = S.NEW
 OPEN = [S.NEW, S.MISSING_SHIP_TO, S.AWAITING_PAYMENT, S.ON_HOLD, S.AWAITING_SHIPMENT]
 LABELLABLE = [S.ON_HOLD, S.AWAITING_SHIPMENT]
 
@@ -66,89 +72,71 @@ MACHINE = Machine(
     model=None,
     states=OrderState,
     transitions=TRANSITIONS,
-    initial=S.NEW,
+    initial=INITIAL,
     auto_transitions=False,
     send_event=True,
 )
 
 
-class _View:
-    """What the machine sees of one order during one event: its state and the guards."""
+@dataclass(frozen=True, slots=True)
+class TemuSays:
+    """A guard: the event's Temu code leads, by the status table, to one of `targets`
+    (None standing for a code the table does not know)."""
 
-    def __init__(self, order: Order) -> None:
-        self.order = order
+    targets: frozenset[OrderState | None]
+
+    def __call__(self, event: Any) -> bool:
+        return target_state(event.kwargs["temu_code"]) in self.targets
 
     @property
-    def state(self) -> OrderState:
-        return self.order.state
+    def codes(self) -> tuple[int, ...]:
+        return codes_for(self.targets)
 
-    @state.setter
-    def state(self, value: OrderState) -> None:
-        self.order.state = OrderState(value)
+
+class _View(MachineView["Order"]):
+    """What the machine sees of one order during one event: its state and the guards."""
+
+    temu_says_on_hold = TemuSays(frozenset({S.ON_HOLD}))
+    temu_says_awaiting_shipment = TemuSays(frozenset({S.AWAITING_SHIPMENT}))
+    temu_says_cancelled = TemuSays(frozenset({S.CANCELLED}))
+    temu_says_shipped = TemuSays(frozenset({S.SHIPPED}))
+    temu_status_unknown = TemuSays(frozenset({None}))
+    temu_wants_import = TemuSays(OPEN_TARGETS)
 
     def has_ship_to(self, event: Any) -> bool:
-        return self.order.ship_to is not None
-
-    def temu_says_on_hold(self, event: Any) -> bool:
-        return target_state(event.kwargs["temu_code"]) is S.ON_HOLD
-
-    def temu_says_awaiting_shipment(self, event: Any) -> bool:
-        return target_state(event.kwargs["temu_code"]) is S.AWAITING_SHIPMENT
-
-    def temu_says_cancelled(self, event: Any) -> bool:
-        return target_state(event.kwargs["temu_code"]) is S.CANCELLED
-
-    def temu_says_shipped(self, event: Any) -> bool:
-        return target_state(event.kwargs["temu_code"]) is S.SHIPPED
-
-    def temu_status_unknown(self, event: Any) -> bool:
-        return target_state(event.kwargs["temu_code"]) is None
-
-    def temu_wants_import(self, event: Any) -> bool:
-        return target_state(event.kwargs["temu_code"]) in (S.ON_HOLD, S.AWAITING_SHIPMENT)
+        return self.model.ship_to is not None
 
     def label_ships_all_remaining_lines(self, event: Any) -> bool:
         shipped = {line.order_sn for line in event.kwargs["lines"]}
-        return self.order.remaining_line_sns() <= shipped
+        return self.model.remaining_line_sns() <= shipped
 
     def queue_confirmation(self, event: Any) -> None:
-        self.order.queue_confirmation(event.kwargs["label"], event.kwargs["lines"])
+        self.model.queue_confirmation(event.kwargs["label"], event.kwargs["lines"])
 
     def void_cancels_unsent_confirmation(self, event: Any) -> bool:
-        return self.order.unsent_confirmation(event.kwargs["label"].shipment_id) is not None
+        return self.model.unsent_confirmation(event.kwargs["label"].shipment_id) is not None
 
     def void_confirmation(self, event: Any) -> None:
-        self.order.void_confirmation(event.kwargs["label"].shipment_id, event.kwargs["at"])
+        self.model.void_confirmation(event.kwargs["label"].shipment_id, event.kwargs["at"])
+
+
+TEMU_GUARDS: dict[str, TemuSays] = {
+    name: guard for name, guard in vars(_View).items() if isinstance(guard, TemuSays)
+}
+"""The guards that read the Temu code, by the name the transitions use."""
 
 
 def fire(
     order: Order, event: str, ctx: EventContext, temu_code: int | None = None, **kwargs: Any
 ) -> HistoryEntry:
     """Fire one event on one order; return (and keep on the order) its history entry."""
-    before = order.state
-    accepted, reason = True, None
-    try:
-        accepted = MACHINE.events[event].trigger(
-            _View(order), temu_code=temu_code, at=ctx.at, **kwargs
-        )
-    except MachineError:
-        accepted = False
-    if not accepted:
-        reason = refusal_reason(order, event, temu_code, kwargs.get("lines", ()))
-    entry = HistoryEntry(
-        at=ctx.at,
-        from_state=before.value,
-        to_state=order.state.value,
-        event=event,
-        source=ctx.source.value,
-        accepted=accepted,
-        temu_code=temu_code,
-        run_id=ctx.run_id,
-        reason=reason if not accepted else kwargs.get("note"),
-        conflict=not accepted and is_conflict(order, event, temu_code),
-    )
-    order.new_history.append(entry)
-    return entry
+
+    def refuse(name: str, state: StrEnum) -> Refusal:
+        reason = refusal_reason(order, name, temu_code, kwargs.get("lines", ()))
+        return Refusal(reason, is_conflict(order, name, temu_code))
+
+    view = _View(order)
+    return machine_kit.fire(MACHINE, view, event, ctx, refuse=refuse, temu_code=temu_code, **kwargs)
 
 
 def is_conflict(order: Order, event: str, temu_code: int | None) -> bool:
@@ -181,30 +169,4 @@ def refusal_reason(
         return f"a label was created while the order is {state}; no confirmation queued"
     if event == "label_voided":
         return "label voided after its confirmation was sent to Temu: correct it in Temu"
-    return f"{event} is not allowed from {state}"
-
-
-def mermaid_diagram() -> str:
-    """The machine drawn from TRANSITIONS itself (mermaid stateDiagram-v2)."""
-    lines = ["stateDiagram-v2", f"    [*] --> {S.NEW.value}"]
-    seen: set[tuple[str, str, str]] = set()
-    for spec in TRANSITIONS:
-        sources = spec["source"] if isinstance(spec["source"], list) else [spec["source"]]
-        for source in sources:
-            dest = spec["dest"] or source
-            guard = _guard_text(spec)
-            label = f"{spec['trigger']}{f' [{guard}]' if guard else ''}"
-            key = (source.value, dest.value, label)
-            if key not in seen:
-                seen.add(key)
-                lines.append(f"    {source.value} --> {dest.value}: {label}")
-    return "\n".join(lines)
-
-
-def _guard_text(spec: dict[str, Any]) -> str:
-    def names(value: Any) -> list[str]:
-        return [value] if isinstance(value, str) else list(value or [])
-
-    return " and ".join(
-        [*names(spec.get("conditions")), *(f"not {n}" for n in names(spec.get("unless")))]
-    )
+    return not_allowed(event, order.state).reason

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.model import OrderState
+from domain.model import LOCKED_STATES, OrderState
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,9 @@ STATUS_RULES: tuple[StatusRule, ...] = (
 NO_TEMU_STATUS = frozenset({OrderState.AWAITING_PAYMENT})
 """ShipStation statuses no Temu status maps to (N/A in the seed)."""
 
+OPEN_TARGETS = frozenset(rule.target for rule in STATUS_RULES) - LOCKED_STATES
+"""What a Temu code may ask for that is not locked: such an order is imported with its ship-to."""
+
 _BY_CODE = {rule.code: rule for rule in STATUS_RULES}
 
 
@@ -40,6 +43,11 @@ def rule_for(code: int) -> StatusRule | None:
 def target_state(code: int) -> OrderState | None:
     rule = rule_for(code)
     return rule.target if rule else None
+
+
+def codes_for(targets: frozenset[OrderState | None]) -> tuple[int, ...]:
+    """The Temu codes whose rule leads to one of `targets`, in the table's order."""
+    return tuple(rule.code for rule in STATUS_RULES if rule.target in targets)
 
 
 def describe(code: int | None) -> str:

@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from transitions import Machine, MachineError
+from transitions import Machine
 
+from domain import machine_kit
 from domain.history import EventContext, HistoryEntry
+from domain.machine_kit import MachineView
 
 DEFAULT_LIFETIME = timedelta(days=90)
 DEFAULT_WARNING_DAYS: tuple[int, ...] = (14, 7, 3, 1)
@@ -106,9 +108,6 @@ class Token:
         reached = [days for days in self.warning_days if left <= days]
         return min(reached) if reached and left > 0 else None
 
-    def missing_scopes(self, needed: frozenset[str]) -> frozenset[str]:
-        return needed - self.scopes
-
     # --- events ---------------------------------------------------------------------------
 
     def check_clock(self, ctx: EventContext) -> HistoryEntry:
@@ -129,39 +128,12 @@ class Token:
         return self._fire("new_token_rejected", ctx, note=reason)
 
     def _fire(self, event: str, ctx: EventContext, note: str | None = None) -> HistoryEntry:
-        before = self.state
-        try:
-            accepted = MACHINE.events[event].trigger(_View(self), at=ctx.at)
-        except MachineError:
-            accepted = False
-        entry = HistoryEntry(
-            at=ctx.at,
-            from_state=before.value,
-            to_state=self.state.value,
-            event=event,
-            source=ctx.source.value,
-            accepted=bool(accepted),
-            run_id=ctx.run_id,
-            reason=note if accepted else f"{event} is not allowed from {before.value}",
-        )
-        self.new_history.append(entry)
-        return entry
+        return machine_kit.fire(MACHINE, _View(self), event, ctx, note=note)
 
 
-class _View:
-    def __init__(self, token: Token) -> None:
-        self.token = token
-
-    @property
-    def state(self) -> TokenState:
-        return self.token.state
-
-    @state.setter
-    def state(self, value: TokenState) -> None:
-        self.token.state = TokenState(value)
-
+class _View(MachineView[Token]):
     def past_expiry(self, event: Any) -> bool:
-        return bool(event.kwargs["at"] >= self.token.expires_at)
+        return bool(event.kwargs["at"] >= self.model.expires_at)
 
     def inside_warning_window(self, event: Any) -> bool:
-        return self.token.warning_threshold(event.kwargs["at"]) is not None
+        return self.model.warning_threshold(event.kwargs["at"]) is not None

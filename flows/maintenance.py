@@ -9,27 +9,29 @@ None of them moves a cursor past what it read; each waits for a running sync of 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from prefect import flow
 
-from domain.errors import TemushipError
+from domain.usecases import maintenance, sync
 from flows import wiring
-from flows.sync import all_shop_ids, execute, run_id, sync_each
-from flows.sync_run import ShopSync
+from flows.sync import run_id, run_locked, sync_each
 
 WAIT_FOR_LOCK = 600
-MAX_ORDERS = 1000
 
 
 @flow(name="reconcile", flow_run_name="reconcile the last {days} days")
 def reconcile(shop_ids: list[str] | None = None, days: int = 2) -> list[dict[str, Any]]:
-    """Re-read every order Temu updated in the last `days` days: repairs what a cursor missed."""
-    if not 1 <= days <= 90:
-        raise TemushipError(f"days must be 1 to 90, not {days}")
-    since = wiring.current().clock.now() - timedelta(days=days)
-    return sync_each(shop_ids or all_shop_ids(), since, WAIT_FOR_LOCK)
+    """Re-read every order Temu updated in the last `days` days: repairs what a cursor missed.
+
+    Args:
+        shop_ids: The shops to sweep (default: every connected shop).
+        days: How many days back to re-read, 1 to 90.
+    """
+    services = wiring.current()
+    since = maintenance.sweep_start(services, days)
+    return sync_each(shop_ids or maintenance.all_shop_ids(services), since, WAIT_FOR_LOCK)
 
 
 @flow(name="resync-window", flow_run_name="resync {shop_id}")
@@ -39,12 +41,18 @@ def resync_window(
     until: datetime | None = None,
     wait_for_lock_seconds: int = WAIT_FOR_LOCK,
 ) -> dict[str, Any]:
-    """Re-read the Temu orders updated between `since` and `until` (default: now), UTC."""
-    start, end = as_utc(since), as_utc(until) if until else None
-    if end is not None and end <= start:
-        raise TemushipError(f"until ({end:%Y-%m-%d %H:%M}) must be after since ({start})")
-    run = ShopSync(wiring.current(), shop_id, run_id=run_id(), since=start, until=end)
-    return execute(run, wait_for_lock_seconds)
+    """Re-read the Temu orders updated between `since` and `until`, and apply them.
+
+    Args:
+        shop_id: The shop's name, as given to `temuship connect`.
+        since: The window's start (UTC when no time zone is given).
+        until: The window's end (default: now).
+        wait_for_lock_seconds: How long to wait for a running sync of the shop to end.
+    """
+    start, end = maintenance.window(since, until)
+    services = wiring.current()
+    request = sync.new_request(services, shop_id, run_id=run_id(), since=start, until=end)
+    return run_locked(request, wait_for_lock_seconds)
 
 
 @flow(name="rerun-orders", flow_run_name="rerun orders of {shop_id}")
@@ -54,28 +62,17 @@ def rerun_orders(
     resend: bool = False,
     wait_for_lock_seconds: int = WAIT_FOR_LOCK,
 ) -> dict[str, Any]:
-    """Re-read these Temu orders (PO-...), apply and push them; `resend` sends them to
-    ShipStation even if unchanged."""
-    sns = list(dict.fromkeys(sn.strip() for sn in parent_order_sns if sn.strip()))
-    if not sns or len(sns) > MAX_ORDERS:
-        raise TemushipError(f"name 1 to {MAX_ORDERS} parent orders, not {len(sns)}")
+    """Re-read these Temu orders, apply them and push what changed.
+
+    Args:
+        shop_id: The shop's name, as given to `temuship connect`.
+        parent_order_sns: Temu parent order numbers (PO-...), 1 to 1000.
+        resend: Send them to ShipStation again even if nothing changed.
+        wait_for_lock_seconds: How long to wait for a running sync of the shop to end.
+    """
+    sns = maintenance.named_orders(parent_order_sns)
+    services = wiring.current()
     if resend:
-        mark_for_resend(wiring.current(), shop_id, sns)
-    run = ShopSync(wiring.current(), shop_id, run_id=run_id(), parent_order_sns=sns)
-    return execute(run, wait_for_lock_seconds)
-
-
-def mark_for_resend(services: wiring.Services, shop_id: str, sns: list[str]) -> int:
-    """Forget the digest of what was last sent, so the next push sends these orders again."""
-    with services.uow() as uow:
-        stored = list(uow.orders.get_many(shop_id, sns).values())
-        for order in stored:
-            order.pushed_digest, order.push_pending = None, True
-        uow.orders.save_many(stored)
-        uow.commit()
-    return len(stored)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """A time from the UI or CLI: naive means UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        maintenance.mark_for_resend(services, shop_id, sns)
+    request = sync.new_request(services, shop_id, run_id=run_id(), parent_order_sns=sns)
+    return run_locked(request, wait_for_lock_seconds)

@@ -13,13 +13,13 @@ from prefect.input.actions import delete_flow_run_input
 from prefect.runtime import flow_run
 from pydantic import Field, SecretStr
 
-from domain.errors import ExternalApiError, PermissionMissing, TemushipError
+from domain.errors import TemushipError
 from domain.history import EventContext
 from domain.model import Source
-from domain.services import tokens
+from domain.ports import Services
+from domain.usecases import shops, tokens
 from flows import wiring
 from flows.reporting import artifact_key
-from flows.shops import Refused, take_new_token
 
 FLOW_NAME = "reauthorize"
 MAX_ATTEMPTS = 20
@@ -45,10 +45,17 @@ def reauthorize(
 
     Safe to start at any time: with an active token (the CLI got there first) it ends at once
     unless `even_if_active`; if another run already waits for this shop's token, it ends too.
+
+    Args:
+        shop_id: The shop whose Temu token to renew.
+        timeout_seconds: How long to wait for the new token before the run fails.
+        poll_interval: How often (seconds) the paused run looks for an answer.
+        catch_up: Run a sync from the saved cursor once the token is accepted.
+        even_if_active: Ask for a new token even though the current one still works.
     """
     services = wiring.current()
     result: dict[str, Any] = {"shop": shop_id, "resumed_by": None}
-    usable = _token_usable(services, shop_id)
+    usable = shops.token_usable(services, shop_id)
     if usable and not even_if_active:
         return {**result, "note": "the token is active: nothing to do"}
     waiting = [run for run in paused_runs(shop_id) if str(run.id) != str(flow_run.get_id())]
@@ -63,15 +70,7 @@ def reauthorize(
     return result
 
 
-def _token_usable(services: wiring.Services, shop_id: str) -> bool:
-    with services.uow() as uow:
-        shop, token = uow.shops.get(shop_id), uow.tokens.get(shop_id)
-    if shop is None or token is None:
-        raise TemushipError(f"no shop named {shop_id!r}: run `temuship connect` first")
-    return token.usable and not shop.paused
-
-
-def _wait_for_token(services: wiring.Services, shop_id: str, timeout: int, poll: int) -> str:
+def _wait_for_token(services: Services, shop_id: str, timeout: int, poll: int) -> str:
     """Ask until Temu accepts a token; 'form' or 'cli' says where it came from."""
     logger, refused = get_run_logger(), None
     for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -83,7 +82,9 @@ def _wait_for_token(services: wiring.Services, shop_id: str, timeout: int, poll:
             key=key,
         )
         _forget(key)
-        outcome, refused = _take(services, shop_id, answer.access_token)
+        text = answer.access_token.get_secret_value().strip() if answer.access_token else ""
+        run = str(flow_run.get_id() or "")
+        outcome, refused = shops.answer_token_request(services, shop_id, text, run)
         if outcome is not None:
             logger.info("shop %s: new token accepted (%s); the shop is resumed", shop_id, outcome)
             return outcome
@@ -104,24 +105,6 @@ def _prompt(shop_id: str, refused: str | None) -> str:
 def _forget(pause_key: str) -> None:
     """The form's answer is stored in plaintext by Prefect: delete it once read."""
     delete_flow_run_input(keyset_from_base_key(f"paused-{pause_key}")["response"])
-
-
-def _take(
-    services: wiring.Services, shop_id: str, value: SecretStr | None
-) -> tuple[str | None, str | None]:
-    """('form'|'cli', None) when the shop is active again, else (None, why)."""
-    text = value.get_secret_value().strip() if value is not None else ""
-    if not text:
-        with services.uow() as uow:
-            token, shop = uow.tokens.get(shop_id), uow.shops.get(shop_id)
-        if token is not None and token.usable and shop is not None and not shop.paused:
-            return "cli", None
-        return None, "no token was entered"
-    try:
-        take_new_token(services, shop_id, text, str(flow_run.get_id() or ""))
-    except (Refused, ExternalApiError, PermissionMissing) as err:
-        return None, str(err)
-    return "form", None
 
 
 def _catch_up(shop_id: str) -> dict[str, Any]:

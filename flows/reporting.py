@@ -1,4 +1,4 @@
-"""What a run leaves for a person: a summary table, the items that need attention, an event."""
+"""What a run leaves for a person: a summary table and the items that need attention."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import re
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from flows import wiring
-from flows.sync_run import Outcome
+from domain.usecases.sync import SyncSummary
 
 ADVICE = {
     "held": "unknown Temu status: check the order in Temu; it is not sent to ShipStation",
@@ -25,8 +24,8 @@ def artifact_key(prefix: str, shop_id: str) -> str:
     return f"{prefix}-{re.sub(r'[^a-z0-9-]+', '-', shop_id.lower()).strip('-') or 'shop'}"
 
 
-def publish_outcome(outcome: Outcome) -> None:
-    """Artifacts for one shop's run, and a state event when the shop's sync state changes."""
+def publish_summary(outcome: SyncSummary) -> None:
+    """Artifacts for one shop's run (they write nothing else)."""
     rows = [{"shop": outcome.shop_id, "status": outcome.status, "reason": outcome.reason or "",
              **{k: v for k, v in sorted(outcome.counts.items())}}]  # fmt: skip
     create_table_artifact(
@@ -39,10 +38,9 @@ def publish_outcome(outcome: Outcome) -> None:
         key=artifact_key("needs-attention", outcome.shop_id),
         description=f"what needs a person in {outcome.shop_id}",
     )
-    _emit_state_change(outcome)
 
 
-def attention_markdown(outcome: Outcome) -> str:
+def attention_markdown(outcome: SyncSummary) -> str:
     lines = [f"# {outcome.shop_id}: {outcome.status}"]
     if outcome.reason:
         lines.append(f"\n**Why:** {outcome.reason}")
@@ -58,19 +56,3 @@ def attention_markdown(outcome: Outcome) -> str:
     if total > shown:
         lines.append(f"\n…and {total - shown} more: `temuship status {outcome.shop_id}`")
     return "\n".join(lines)
-
-
-def _emit_state_change(outcome: Outcome) -> None:
-    services = wiring.current()
-    with services.uow() as uow:
-        shop = uow.shops.get(outcome.shop_id)
-        if shop is None or shop.settings.get("sync_state") == outcome.status:
-            return
-        shop.settings = {**shop.settings, "sync_state": outcome.status}
-        uow.shops.save(shop)
-        uow.commit()
-    services.events.emit(
-        f"temuship.shop.{outcome.status}",
-        outcome.shop_id,
-        {"shop": outcome.shop_id, "reason": outcome.reason or ""},
-    )

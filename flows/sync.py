@@ -1,8 +1,12 @@
-"""The sync flows: one shop (gate, pull, push, labels, confirm, summarise), and all shops."""
+"""The sync flows: one shop, and every shop. The sequence is the use case's
+(`domain/usecases/sync.py`); here each step becomes a Prefect task with its retry policy, and
+the run holds the shop's lock."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -11,10 +15,12 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from adapters.db.errors import ConcurrentUpdate
-from domain.errors import PermissionMissing, RateLimited, ShopPaused, TokenError, TransientError
+from domain.errors import RateLimited, TransientError
+from domain.usecases import sync
+from domain.usecases.maintenance import all_shop_ids
+from domain.usecases.sync import StepResult, Stream, SyncRequest, SyncSummary
 from flows import wiring
-from flows.reporting import publish_outcome
-from flows.sync_run import ShopSync, Stream
+from flows.reporting import publish_summary
 
 LOCK_POLL_SECONDS = 2.0
 
@@ -41,103 +47,110 @@ def step(name: str, run_name: str | None = None) -> Any:
     )
 
 
+@step("gate")
+def gate(request: SyncRequest) -> StepResult:
+    """The token against the clock, then the shop's pause."""
+    return sync.gate(wiring.current(), request)
+
+
 @step("temu-page", "temu {stream}: page {page}")
-def import_page(run: ShopSync, stream: Stream, page: int) -> bool:
+def import_page(request: SyncRequest, stream: Stream, page: int) -> StepResult:
     """Import one page of Temu orders (up to 100) into our store."""
-    return run.import_page(stream, page)
+    return sync.import_page(wiring.current(), request, stream, page)
 
 
 @step("push-to-shipstation")
-def push_orders(run: ShopSync) -> None:
+def push(request: SyncRequest) -> StepResult:
     """Send the changed orders to ShipStation in batches of up to 100."""
-    run.push()
+    return sync.push(wiring.current(), request)
 
 
 @step("read-labels")
-def read_labels(run: ShopSync) -> None:
+def read_labels(request: SyncRequest) -> StepResult:
     """Turn ShipStation labels created since the cursor into confirmations."""
-    run.record_labels()
+    return sync.read_labels(wiring.current(), request)
 
 
 @step("confirm-to-temu")
-def confirm_shipments(run: ShopSync) -> None:
+def confirm(request: SyncRequest) -> StepResult:
     """Send the outbox's open confirmations to Temu, one call per parent order."""
-    run.confirm()
+    return sync.confirm(wiring.current(), request)
 
 
-def _run_steps(run: ShopSync) -> None:
-    run.gate()
-    for stream in run.streams():
-        page = 1
-        while import_page(run, stream, page):
-            page += 1
-    run.commit_temu_cursor()
-    push_orders(run)
-    read_labels(run)
-    confirm_shipments(run)
+TASKS: dict[Callable[..., StepResult], Any] = {
+    sync.gate: gate,
+    sync.import_page: import_page,
+    sync.push: push,
+    sync.read_labels: read_labels,
+    sync.confirm: confirm,
+}
+
+
+def as_task(step: Callable[..., StepResult], *args: Any) -> StepResult:
+    """The use case's step, run as its Prefect task."""
+    result: StepResult = TASKS[step](*args)
+    return result
 
 
 @flow(name="sync-shop", flow_run_name="sync {shop_id}", log_prints=True)
 def sync_shop(
     shop_id: str, since: datetime | None = None, wait_for_lock_seconds: int = 0
 ) -> dict[str, Any]:
-    """Sync one shop once: Temu orders in, ShipStation labels back to Temu."""
-    run = ShopSync(wiring.current(), shop_id, run_id=run_id(), since=since)
-    return execute(run, wait_for_lock_seconds)
+    """Sync one shop once: Temu orders in, ShipStation labels back to Temu.
+
+    Args:
+        shop_id: The shop's name, as given to `temuship connect`.
+        since: Re-read Temu orders updated since this time (UTC); default: from the cursor.
+        wait_for_lock_seconds: If another sync of this shop is running, wait this long for it
+            before skipping.
+    """
+    services = wiring.current()
+    request = sync.new_request(services, shop_id, run_id=run_id(), since=since)
+    return run_locked(request, wait_for_lock_seconds)
 
 
 def run_id() -> str:
     return str(flow_run.get_id() or "")
 
 
-def execute(run: ShopSync, wait_seconds: float = 0) -> dict[str, Any]:
-    """Run one shop's sync under its lock, publish the outcome. If another run holds the
-    lock, wait up to `wait_seconds` for it, then skip."""
-    logger = get_run_logger()
+def run_locked(request: SyncRequest, wait_seconds: float = 0) -> dict[str, Any]:
+    """Run one shop's sync under its lock and publish the summary; a failed run fails the flow."""
+    with shop_lock(request.shop_id, wait_seconds) as held:
+        if held:
+            summary = sync.sync_shop(wiring.current(), request, as_task)
+        else:
+            summary = sync.skipped(request.shop_id, "another sync of this shop is running")
+    publish_summary(summary)
+    if summary.status == "failed":
+        raise RuntimeError(f"shop {request.shop_id} failed: {summary.reason}")
+    return summary.to_dict()
+
+
+@contextmanager
+def shop_lock(shop_id: str, wait_seconds: float) -> Iterator[bool]:
+    """The shop's lock: never two syncs of one shop at once. Waits up to `wait_seconds` for a
+    running sync to end; yields whether the lock is held."""
     deadline = time.monotonic() + wait_seconds
     while True:
-        with run.services.shop_lock(run.shop_id) as acquired:
-            if acquired:
-                _guarded(run)
-                break
-        if time.monotonic() >= deadline:
-            run.outcome.status = "skipped"
-            run.outcome.reason = "another sync of this shop is running"
-            break
-        logger.info("shop %s: another sync is running; waiting for it", run.shop_id)
+        with wiring.current().shop_lock(shop_id) as acquired:
+            if acquired or time.monotonic() >= deadline:
+                yield acquired
+                return
+        get_run_logger().info("shop %s: another sync is running; waiting for it", shop_id)
         time.sleep(min(LOCK_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
-    publish_outcome(run.outcome)
-    logger.info("shop %s: %s %s", run.shop_id, run.outcome.status, dict(run.outcome.counts))
-    if run.outcome.status == "failed":
-        raise RuntimeError(f"shop {run.shop_id} failed: {run.outcome.reason}")
-    return run.outcome.to_dict()
-
-
-def _guarded(run: ShopSync) -> None:
-    try:
-        _run_steps(run)
-        run.finish()
-    except (TokenError, PermissionMissing) as err:
-        run.pause(err)
-        run.finish(str(err))
-    except ShopPaused as err:
-        run.outcome.status, run.outcome.reason = "paused", str(err)
-    except Exception as err:  # recorded on the shop and in the artifact, then the run fails
-        run.outcome.status, run.outcome.reason = "failed", f"{type(err).__name__}: {err}"
-        run.finish(run.outcome.reason)
 
 
 @flow(name="sync-all-shops", flow_run_name="sync all shops")
 def sync_all_shops(
     shop_ids: list[str] | None = None, since: datetime | None = None
 ) -> list[dict[str, Any]]:
-    """Sync every shop (or the named ones); one failing shop does not stop the others."""
-    return sync_each(shop_ids or all_shop_ids(), since)
+    """Sync every shop (or the named ones); one failing shop does not stop the others.
 
-
-def all_shop_ids() -> list[str]:
-    with wiring.current().uow() as uow:
-        return [shop.shop_id for shop in uow.shops.list()]
+    Args:
+        shop_ids: The shops to sync (default: every connected shop).
+        since: Re-read Temu orders updated since this time (UTC); default: from each cursor.
+    """
+    return sync_each(shop_ids or all_shop_ids(wiring.current()), since)
 
 
 def sync_each(
@@ -149,16 +162,9 @@ def sync_each(
         state = sync_shop(
             shop_id, since=since, wait_for_lock_seconds=wait_for_lock_seconds, return_state=True
         )
-        if state.is_completed():
-            results.append(state.result())
-        else:
-            results.append(
-                {
-                    "shop": shop_id,
-                    "status": "failed",
-                    "reason": state.message,
-                    "counts": {},
-                    "attention": [],
-                }
-            )
+        results.append(state.result() if state.is_completed() else failed(shop_id, state.message))
     return results
+
+
+def failed(shop_id: str, reason: str | None) -> dict[str, Any]:
+    return SyncSummary(shop_id, status="failed", reason=reason).to_dict()

@@ -7,51 +7,32 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
-from domain.history import EventContext
-from domain.model import Source
-from domain.services import tokens
 from domain.token import DEFAULT_WARNING_DAYS
+from domain.usecases import tokens
 from flows import wiring
 
 
 @flow(name="token-watch", flow_run_name="token watch")
 def token_watch(warning_days: list[int] | None = None) -> list[dict[str, Any]]:
-    """Look at every shop's token; warn once per threshold; pause shops whose token expired."""
+    """Look at every shop's token; warn once per threshold; pause shops whose token expired.
+
+    Args:
+        warning_days: Days before expiry at which to warn (default: 14, 7, 3 and 1).
+    """
     logger = get_run_logger()
-    services = wiring.current()
-    days = tuple(warning_days or DEFAULT_WARNING_DAYS)
-    with services.uow() as uow:
-        shop_ids = [shop.shop_id for shop in uow.shops.list()]
+    reports = tokens.watch_shops(wiring.current(), tuple(warning_days or DEFAULT_WARNING_DAYS))
     rows = []
-    for shop_id in shop_ids:
-        ctx = EventContext(services.clock.now(), Source.CLOCK)
-        report = tokens.watch(services.uow(), shop_id, ctx, days)
-        if report is None:
-            continue
+    for report in reports:
         if report.newly_warned:
             logger.warning(
                 "shop %s: the Temu token expires in %.1f days (threshold %s)",
-                shop_id,
-                report.days_left,
-                report.threshold,
-            )
-            services.events.emit(
-                "temuship.token.expiring",
-                shop_id,
-                {
-                    "shop": shop_id,
-                    "days_left": round(report.days_left, 1),
-                    "threshold": report.threshold,
-                },
-            )
+                report.shop_id, report.days_left, report.threshold,
+            )  # fmt: skip
         if report.newly_expired:
-            logger.error("shop %s: the Temu token has expired; the shop is paused", shop_id)
-            services.events.emit(
-                "temuship.token.expired", shop_id, {"shop": shop_id, "by": "clock"}
-            )
+            logger.error("shop %s: the Temu token has expired; the shop is paused", report.shop_id)
         rows.append(
             {
-                "shop": shop_id,
+                "shop": report.shop_id,
                 "state": report.state,
                 "days_left": round(report.days_left, 1),
                 "warning": f"{report.threshold} days" if report.threshold else "",

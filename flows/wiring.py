@@ -1,24 +1,19 @@
-"""The composition root: builds the adapters the flows use. Tests pass their own."""
+"""The composition root: the only place that builds API clients and the store. Tests pass
+their own ports through `using(...)`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from typing import Any, Protocol
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from functools import lru_cache
+from typing import Any
 
-from domain.ports import Clock, ShipStationGateway, TemuGateway, UnitOfWork
-from domain.shop import Shop
+from domain.ports import Services, ShipStationGateway, TemuGateway
+from domain.secrets import Secret
+from domain.shop import ShipStationCredentials, Shop, TemuCredentials
 
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
-class EventSink(Protocol):
-    def emit(self, event: str, shop_id: str, payload: dict[str, Any]) -> None: ...
+CLIENTS_KEPT = 64
 
 
 class PrefectEvents:
@@ -34,39 +29,42 @@ class PrefectEvents:
         )
 
 
-@dataclass
-class Services:
-    uow: Callable[[], UnitOfWork]
-    temu_for: Callable[[Shop], TemuGateway]
-    shipstation_for: Callable[[Shop], ShipStationGateway]
-    shop_lock: Callable[[str], AbstractContextManager[bool]]
-    clock: Clock = field(default_factory=SystemClock)
-    events: EventSink = field(default_factory=PrefectEvents)
-    temu_for_token: Callable[[Shop, Any], TemuGateway] | None = None
-    engine: Any = None
+@lru_cache(maxsize=CLIENTS_KEPT)
+def temu_client(credentials: TemuCredentials) -> TemuGateway:
+    """One client (and connection pool) per set of Temu credentials in this process."""
+    from adapters.temu.client import TemuClient
+
+    return TemuClient(credentials)
+
+
+@lru_cache(maxsize=CLIENTS_KEPT)
+def shipstation_client(credentials: ShipStationCredentials, shop_id: str) -> ShipStationGateway:
+    from adapters.shipstation.client import ShipStationClient
+
+    return ShipStationClient(credentials, shop_id)
 
 
 def bootstrap(database_url: str | None = None, **overrides: Any) -> Services:
     """Production wiring: the given database (else TEMUSHIP_DATABASE_URL, else the local
-    SQLite file) and the real API clients."""
+    SQLite file), the real API clients and Prefect events."""
     from adapters.db.engine import engine_for
     from adapters.db.locks import shop_lock
+    from adapters.db.throwaway import throwaway_store
     from adapters.db.uow import SqlUnitOfWork
-    from adapters.shipstation.client import ShipStationClient
-    from adapters.temu.client import TemuClient
 
     engine = engine_for(database_url)
 
-    def temu_for_token(shop: Shop, token: Any) -> TemuGateway:
-        return TemuClient(replace(shop.temu, access_token=token))
+    def temu_for_token(shop: Shop, token: Secret) -> TemuGateway:
+        return temu_client(replace(shop.temu, access_token=token))
 
     services = Services(
         uow=lambda: SqlUnitOfWork(engine),
-        temu_for=lambda shop: TemuClient(shop.temu),
-        shipstation_for=lambda shop: ShipStationClient(shop.shipstation, shop.shop_id),
+        temu_for=lambda shop: temu_client(shop.temu),
+        shipstation_for=lambda shop: shipstation_client(shop.shipstation, shop.shop_id),
         shop_lock=lambda shop_id: shop_lock(engine, shop_id),
+        events=PrefectEvents(),
         temu_for_token=temu_for_token,
-        engine=engine,
+        plan_store=lambda: throwaway_store(engine),
     )
     return replace(services, **overrides)
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -155,6 +156,13 @@ class FakeStore:
         self.shops, self.tokens, self.orders = FakeShops(), FakeTokens(), FakeOrders()
         self.cursors, self.carriers = FakeCursors(), FakeCarriers()
         self.commits = 0
+
+
+@contextmanager
+def throwaway(store: FakeStore) -> Iterator[Callable[[], FakeUnitOfWork]]:
+    """A plan's store: a copy of `store` that units of work commit to, dropped at the end."""
+    copied = copy.deepcopy(store)
+    yield lambda: FakeUnitOfWork(copied)
 
 
 class FakeUnitOfWork:

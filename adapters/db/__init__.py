@@ -16,9 +16,9 @@ from sqlalchemy.engine import URL
 
 from adapters.db.engine import engine_for, make_engine
 from adapters.db.errors import ConcurrentUpdate
+from adapters.db.location import database_url
 from adapters.db.locks import shop_lock
 from adapters.db.migrate import upgrade
-from adapters.db.settings import database_url
 from adapters.db.uow import SqlUnitOfWork
 
 

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from adapters.db.errors import SecretKeyMismatch
-from adapters.db.settings import data_dir
+from adapters.db.location import data_dir
 from domain.secrets import Secret
 
 SECRET_KEY_ENV = "TEMUSHIP_SECRET_KEY"

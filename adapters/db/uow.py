@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Self
 from sqlalchemy import Connection, Engine
 
 from adapters.db.crypto import Cipher
-from adapters.db.orders_repo import SqlOrderRepository
-from adapters.db.settings_repo import SqlCarrierMappingRepository, SqlCursorRepository
-from adapters.db.shops_repo import SqlShopRepository
-from adapters.db.tokens_repo import SqlTokenRepository
+from adapters.db.repos.carriers import SqlCarrierMappingRepository
+from adapters.db.repos.cursors import SqlCursorRepository
+from adapters.db.repos.orders import SqlOrderRepository
+from adapters.db.repos.reports import SqlReportRepository
+from adapters.db.repos.shops import SqlShopRepository
+from adapters.db.repos.tokens import SqlTokenRepository
 
 if TYPE_CHECKING:
     from domain.ports import UnitOfWork
@@ -30,6 +32,7 @@ class SqlUnitOfWork:
     orders: SqlOrderRepository
     cursors: SqlCursorRepository
     carriers: SqlCarrierMappingRepository
+    reports: SqlReportRepository
 
     def __init__(self, engine: Engine, cipher: Cipher | None = None) -> None:
         self._engine = engine
@@ -37,13 +40,17 @@ class SqlUnitOfWork:
         self._connection: Connection | None = None
 
     def __enter__(self) -> Self:
-        connection = self._connection = self._engine.connect()
+        self._open(self._engine.connect())
+        return self
+
+    def _open(self, connection: Connection) -> None:
+        self._connection = connection
         self.shops = SqlShopRepository(connection, cache(self._cipher_now))
         self.tokens = SqlTokenRepository(connection)
         self.orders = SqlOrderRepository(connection)
         self.cursors = SqlCursorRepository(connection)
         self.carriers = SqlCarrierMappingRepository(connection)
-        return self
+        self.reports = SqlReportRepository(connection)
 
     def __exit__(
         self,

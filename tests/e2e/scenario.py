@@ -12,9 +12,9 @@ from uuid import UUID
 import httpx
 from e2e_support import BIN, Processes, check, free_port, say, wait_for
 
-from adapters.sandbox.shipstation_state import DEMO_API_KEY, DEMO_API_SECRET
-from adapters.sandbox.temu_seed import make_address
-from adapters.sandbox.temu_state import DEMO_ACCESS_TOKEN, DEMO_APP_KEY, DEMO_APP_SECRET
+from adapters.sandbox.shipstation.state import DEMO_API_KEY, DEMO_API_SECRET
+from adapters.sandbox.temu.seed import make_address
+from adapters.sandbox.temu.state import DEMO_ACCESS_TOKEN, DEMO_APP_KEY, DEMO_APP_SECRET
 from domain.model import order_key
 
 SHOP = "e2e-shop"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from adapters.sandbox.shipstation_state import ShipStationSandbox
-from adapters.sandbox.temu_model import SandboxClock
-from adapters.sandbox.temu_state import TemuSandbox
+from adapters.sandbox.launcher import Sandbox
+from adapters.sandbox.shipstation.state import ShipStationSandbox
+from adapters.sandbox.temu.model import SandboxClock
+from adapters.sandbox.temu.state import TemuSandbox
 from flows import wiring
-from flows.sandbox import Sandbox
 from tests.flows.flow_support import World, connect_shop, services_for
 
 

@@ -10,15 +10,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.sandbox.temu_seed import make_address
+from adapters.sandbox.launcher import Sandbox
+from adapters.sandbox.temu.seed import make_address
 from adapters.temu.client import TemuClient
 from domain.model import order_key
 from domain.shop import Shop
 from domain.token import Token
+from domain.usecases.shops import connect
+from domain.usecases.sync import SHIPMENT_CURSOR, TEMU_CURSOR
 from flows import wiring
-from flows.sandbox import Sandbox
-from flows.shops import connect
-from flows.sync_run import SHIPMENT_CURSOR, TEMU_CURSOR
 
 
 class RecordingEvents:

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from adapters.sandbox.launcher import Sandbox
 from flows import wiring
 from flows.maintenance import rerun_orders
-from flows.sandbox import Sandbox
 from flows.sync import sync_shop
 from tests.flows.flow_support import (
     World,

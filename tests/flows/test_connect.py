@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.sandbox.temu_model import ALL_SCOPES
-from domain.services.tokens import REQUIRED_APIS
+from adapters.sandbox.temu.model import ALL_SCOPES
 from domain.shop import Shop
-from flows.shops import Refused, connect
+from domain.usecases.shops import Refused, connect
+from domain.usecases.tokens import REQUIRED_APIS
 from tests.flows.flow_support import World
 
 NARROW = "upl-narrow-scope-token-000000000000000000000000000000000"

@@ -8,9 +8,9 @@ from uuid import UUID
 from prefect.client.orchestration import get_client
 from prefect.flow_runs import resume_flow_run
 
-from adapters.sandbox.temu_state import DEMO_ACCESS_TOKEN
+from adapters.sandbox.temu.state import DEMO_ACCESS_TOKEN
 from domain.token import TokenState
-from flows.cli_sync import do_reauthorize
+from flows.cli.sync import do_reauthorize
 from flows.reauthorize import paused_runs, reauthorize
 from flows.sync import sync_shop
 from tests.flows.flow_support import World, in_thread, outcome, wait_until

@@ -7,17 +7,23 @@ from typing import Any
 
 import pytest
 
-from adapters.sandbox.temu_state import DEMO_ACCESS_TOKEN
+from adapters.sandbox.temu.state import DEMO_ACCESS_TOKEN
 from domain.token import TokenState
 from flows.sync import sync_shop
 from tests.flows.flow_support import World, fast_temu
 
 
 class ExpiringMidway:
-    """The real client, listing 5 orders a page; Temu expires the token before page `at`."""
+    """The real client, listing 5 orders a page; Temu expires the token before page `at`
+    (pages counted across the run's steps: it is the run's `temu_for`)."""
 
-    def __init__(self, inner: Any, world: World, at: int) -> None:
-        self.inner, self.world, self.at, self.pages = inner, world, at, 0
+    def __init__(self, world: World, at: int) -> None:
+        self.inner: Any = None
+        self.world, self.at, self.pages = world, at, 0
+
+    def __call__(self, shop: Any) -> ExpiringMidway:
+        self.inner = fast_temu(shop)
+        return self
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
@@ -35,7 +41,7 @@ def test_an_expiry_mid_sync_pauses_the_shop_with_the_cursors_intact(world: World
     cursors, calls = world.cursors(), world.createorders_calls()
     touched = world.new_awaiting_orders(12, seed=3)
     world.sandbox.temu.set_expiry_mode(answer)
-    world.services.temu_for = lambda shop: ExpiringMidway(fast_temu(shop), world, at=3)
+    world.services.temu_for = ExpiringMidway(world, at=3)
 
     result = sync_shop(world.shop_id)
 

@@ -1,7 +1,12 @@
+from types import SimpleNamespace
+
+import pytest
+
 from domain.confirmation import ConfirmationStatus
 from domain.model import OrderState, Source
 from domain.order import Order
-from domain.order_machine import MACHINE, TRANSITIONS, mermaid_diagram
+from domain.order_machine import MACHINE, TEMU_GUARDS
+from domain.status import STATUS_RULES, target_state
 from tests.builders import address, ctx, label, temu_order
 
 SS = Source.SHIPSTATION
@@ -188,13 +193,12 @@ class TestTheMachineIsData:
         assert MACHINE.models == []
         assert (a.state, b.state) == (OrderState.AWAITING_SHIPMENT, OrderState.CANCELLED)
 
-    def test_the_diagram_is_drawn_from_the_transitions(self):
-        diagram = mermaid_diagram()
-        assert diagram.startswith("stateDiagram-v2")
-        assert all(spec["trigger"] in diagram for spec in TRANSITIONS)
-
-    def test_the_readme_shows_the_current_diagram(self):
-        from pathlib import Path
-
-        readme = Path(__file__).parents[2].joinpath("README.md").read_text()
-        assert mermaid_diagram() in readme
+    @pytest.mark.parametrize("code", [rule.code for rule in STATUS_RULES] + [0, 8, 99])
+    def test_the_temu_guards_read_the_status_table(self, code):
+        event = SimpleNamespace(kwargs={"temu_code": code})
+        says = {name for name, guard in TEMU_GUARDS.items() if guard(event)}
+        target = target_state(code)
+        expected = {f"temu_says_{target.value}"} if target else {"temu_status_unknown"}
+        if target in (OrderState.ON_HOLD, OrderState.AWAITING_SHIPMENT):
+            expected.add("temu_wants_import")
+        assert says == expected

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 READ_SETTING = (
-    "import flows.cli\n"
+    "import flows.cli.app\n"
     "from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS as s\n"
     "print(s.value())\n"
 )

@@ -7,10 +7,11 @@ import pytest
 from domain.errors import ShopPaused, TokenLapsed
 from domain.model import OrderAmounts
 from domain.money import Money
-from domain.services.tokens import REQUIRED_APIS
+from domain.ports import Services
 from domain.token import Token, TokenInfo, TokenState
-from flows.sync_run import SHIPMENT_CURSOR, TEMU_CURSOR, ShopSync, Stream
-from flows.wiring import Services
+from domain.usecases import sync
+from domain.usecases.sync import SHIPMENT_CURSOR, TEMU_CURSOR, Stream, SyncSummary
+from domain.usecases.tokens import REQUIRED_APIS
 from tests.builders import T0, address, shop, temu_order
 from tests.fakes import FakeShipStation, FakeStore, FakeTemu, FakeUnitOfWork, FixedClock
 
@@ -48,37 +49,46 @@ def cursors(store):
     return store.cursors.get("acme", TEMU_CURSOR), store.cursors.get("acme", SHIPMENT_CURSOR)
 
 
-def run_steps(run: ShopSync) -> None:
-    for stream in run.streams():
+def request(services, **options):
+    return sync.new_request(services, "acme", **options)
+
+
+def run_steps(services, req, push=False) -> SyncSummary:
+    """The sync's reading steps (and the push if asked), one after another."""
+    summary = SyncSummary("acme")
+    for stream in sync.streams(services, req):
         page = 1
-        while run.import_page(stream, page):
+        while summary.add(sync.import_page(services, req, stream, page)).more:
             page += 1
-    run.commit_temu_cursor()
-    run.record_labels()
+    sync.commit_temu_cursor(services, req)
+    summary.add(sync.read_labels(services, req))
+    if push:
+        summary.add(sync.push(services, req))
+    return summary
 
 
 class TestCursors:
     def test_a_sweep_reaching_back_past_the_cursor_moves_both_cursors_to_now(self, world):
         store, *_, services = world
-        run_steps(ShopSync(services, "acme", since=T0 - timedelta(days=2)))
+        run_steps(services, request(services, since=T0 - timedelta(days=2)))
         assert cursors(store) == (T0, T0)
 
     def test_a_since_later_than_the_cursor_leaves_the_gap_for_the_next_sync(self, world):
         store, *_, services = world
-        run_steps(ShopSync(services, "acme", since=T0 - timedelta(minutes=5)))
+        run_steps(services, request(services, since=T0 - timedelta(minutes=5)))
         assert cursors(store) == (CURSOR, CURSOR)
 
     def test_a_window_with_an_end_reads_up_to_it_and_moves_no_temu_cursor(self, world):
         store, *_, services = world
-        run = ShopSync(services, "acme", since=T0 - timedelta(days=3), until=T0 - timedelta(days=1))
-        assert run.streams()[-1].window.end == T0 - timedelta(days=1)
-        run_steps(run)
+        req = request(services, since=T0 - timedelta(days=3), until=T0 - timedelta(days=1))
+        assert sync.streams(services, req)[-1].window.end == T0 - timedelta(days=1)
+        run_steps(services, req)
         assert store.cursors.get("acme", TEMU_CURSOR) == CURSOR
 
     def test_a_cursor_never_moves_backwards(self, world):
         store, *_, services = world
         services.clock = FixedClock(CURSOR - timedelta(hours=2))
-        run_steps(ShopSync(services, "acme"))
+        run_steps(services, request(services))
         assert cursors(store) == (CURSOR, CURSOR)
 
 
@@ -87,17 +97,18 @@ class TestNamedOrders:
         store, temu, _, services = world
         orders = [temu_order(ship_to=address()) for _ in range(25)]
         temu.orders.update((o.parent_order_sn, o) for o in orders)
-        run = ShopSync(services, "acme", parent_order_sns=[o.parent_order_sn for o in orders])
-        assert [len(s.parent_order_sns) for s in run.streams()] == [20, 5]
-        run_steps(run)
-        assert run.outcome.counts["orders_new"] == 25
+        req = request(services, parent_order_sns=[o.parent_order_sn for o in orders])
+        assert [len(s.parent_order_sns) for s in sync.streams(services, req)] == [20, 5]
+        summary = run_steps(services, req)
+        assert summary.counts["orders_new"] == 25
         assert store.cursors.get("acme", TEMU_CURSOR) == CURSOR
 
     def test_an_order_temu_does_not_know_is_reported(self, world):
         *_, services = world
-        run = ShopSync(services, "acme", parent_order_sns=["PO-211-00000000000000001"])
-        assert run.import_page(Stream(None, None, run.parent_order_sns), 1) is False
-        assert run.outcome.attention == [
+        req = request(services, parent_order_sns=["PO-211-00000000000000001"])
+        result = sync.import_page(services, req, Stream(None, None, req.parent_order_sns), 1)
+        assert result.more is False
+        assert list(result.attention) == [
             ("not_found", "PO-211-00000000000000001", "Temu has no order with this number")
         ]
 
@@ -107,9 +118,9 @@ class TestExpiryByTheClock:
         store, _, events, services = world
         services.clock = FixedClock(T0 + timedelta(days=61))
         with pytest.raises(TokenLapsed):
-            ShopSync(services, "acme").gate()
+            sync.gate(services, request(services))
         with pytest.raises(ShopPaused) as again:
-            ShopSync(services, "acme").gate()
+            sync.gate(services, request(services))
         assert not isinstance(again.value, TokenLapsed)
         assert [e[0] for e in events.sent] == ["temuship.token.expired"]
         assert events.sent[0][2] == {"shop": "acme", "by": "clock"}
@@ -124,12 +135,12 @@ class TestRereadOrders:
         temu.orders[order.parent_order_sn] = order
         prices = {line.order_sn: Money.from_minor(1299, "USD") for line in order.lines}
         temu.amount_rows[order.parent_order_sn] = OrderAmounts(None, prices)
-        first = ShopSync(services, "acme", parent_order_sns=[order.parent_order_sn])
-        run_steps(first)
-        first.push()
-        again = ShopSync(services, "acme", parent_order_sns=[order.parent_order_sn])
-        run_steps(again)
-        again.push()
+        first = run_steps(
+            services, request(services, parent_order_sns=[order.parent_order_sn]), True
+        )
+        again = run_steps(
+            services, request(services, parent_order_sns=[order.parent_order_sn]), True
+        )
         stored = store.orders.rows[("acme", order.parent_order_sn)]
         assert [line.unit_price for line in stored.snapshot.lines] == list(prices.values())
-        assert first.outcome.counts["pushed"] == 1 and again.outcome.counts["pushed"] == 0
+        assert first.counts["pushed"] == 1 and again.counts["pushed"] == 0

@@ -1,15 +1,16 @@
-"""The sync's steps (flows/sync_run.py) against in-memory fakes: windows, cursors, pausing."""
+"""The sync's steps (domain/usecases/sync.py) against in-memory fakes: windows, cursors, pausing."""
 
 from datetime import timedelta
 
 import pytest
 
 from domain.errors import TokenExpired
-from domain.services.orders import OPEN_STATUSES
-from domain.services.tokens import REQUIRED_APIS
+from domain.ports import Services
 from domain.token import Token, TokenInfo
-from flows.sync_run import TEMU_CURSOR, ShopSync, Stream
-from flows.wiring import Services
+from domain.usecases import sync
+from domain.usecases.orders import OPEN_STATUSES
+from domain.usecases.sync import TEMU_CURSOR, Stream, SyncSummary
+from domain.usecases.tokens import REQUIRED_APIS
 from tests.builders import T0, address, shop, temu_order
 from tests.fakes import FakeShipStation, FakeStore, FakeTemu, FakeUnitOfWork, FixedClock
 
@@ -42,7 +43,7 @@ def setup():
 class TestStreams:
     def test_a_first_sync_lists_every_open_status_then_the_backfill_days(self, setup):
         *_, services = setup
-        streams = ShopSync(services, "acme").streams()
+        streams = sync.streams(services, sync.new_request(services, "acme"))
         assert [s.status for s in streams[: len(OPEN_STATUSES)]] == list(OPEN_STATUSES)
         windows = [s.window for s in streams if s.window]
         assert windows[0].start == T0 - timedelta(days=7) and windows[-1].end == T0
@@ -51,13 +52,14 @@ class TestStreams:
     def test_later_syncs_start_at_the_cursor_minus_the_overlap(self, setup):
         store, *_, services = setup
         store.cursors.set("acme", TEMU_CURSOR, T0 - timedelta(hours=1))
-        (stream,) = ShopSync(services, "acme").streams()
+        (stream,) = sync.streams(services, sync.new_request(services, "acme"))
         assert stream.window.start == T0 - timedelta(hours=1, minutes=10)
 
     def test_since_overrides_the_cursor(self, setup):
         store, *_, services = setup
         store.cursors.set("acme", TEMU_CURSOR, T0 - timedelta(hours=1))
-        streams = ShopSync(services, "acme", since=T0 - timedelta(days=2)).streams()
+        req = sync.new_request(services, "acme", since=T0 - timedelta(days=2))
+        streams = sync.streams(services, req)
         assert streams[0].window.start == T0 - timedelta(days=2) and len(streams) == 2
 
 
@@ -67,20 +69,21 @@ class TestSteps:
         for _ in range(150):
             o = temu_order(ship_to=address())
             temu.orders[o.parent_order_sn] = o
-        run = ShopSync(services, "acme")
+        req = sync.new_request(services, "acme")
         stream = Stream(None, 2)
-        assert run.import_page(stream, 1) is True
-        assert run.import_page(stream, 2) is False
+        assert sync.import_page(services, req, stream, 1).more is True
+        assert sync.import_page(services, req, stream, 2).more is False
         assert store.cursors.get("acme", TEMU_CURSOR) is None
-        run.commit_temu_cursor()
-        run.push()
+        sync.commit_temu_cursor(services, req)
+        pushed = dict(sync.push(services, req).counts)["pushed"]
         assert store.cursors.get("acme", TEMU_CURSOR) == T0
-        assert len(ss.orders) == 150 and run.outcome.counts["pushed"] == 150
+        assert len(ss.orders) == 150 and pushed == 150
 
     def test_an_expired_token_pauses_the_shop_and_emits_one_event(self, setup):
         store, *_, events, services = setup
         error = TokenExpired("Temu", "access_token is expired", 3000034)
-        ShopSync(services, "acme").pause(error)
-        ShopSync(services, "acme").pause(error)
+        req = sync.new_request(services, "acme")
+        sync.pause(services, req, error, SyncSummary("acme"))
+        sync.pause(services, req, error, SyncSummary("acme"))
         assert events.sent == [("temuship.token.expired", "acme")]
         assert store.shops.rows["acme"].paused

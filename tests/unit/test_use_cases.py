@@ -15,8 +15,8 @@ from domain.errors import (
 from domain.model import OrderState, Source
 from domain.ports import OrderPage, OrderReadFailure
 from domain.secrets import Secret
-from domain.services import orders, shipments, tokens
 from domain.token import Token, TokenInfo, TokenState
+from domain.usecases import orders, shipments, tokens
 from tests.builders import T0, address, ctx, label, shop, temu_order
 from tests.fakes import FakeShipStation, FakeStore, FakeTemu, FakeUnitOfWork
 

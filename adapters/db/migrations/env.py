@@ -7,10 +7,10 @@ from typing import Any, Literal
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from adapters.db.columns import UtcDateTime
+from adapters.db.location import database_url
 from adapters.db.migrate import include_object
-from adapters.db.settings import database_url
 from adapters.db.tables import metadata
+from adapters.db.tables.columns import UtcDateTime
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:

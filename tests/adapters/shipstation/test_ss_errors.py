@@ -8,7 +8,7 @@ import httpx
 import pytest
 import respx
 
-from adapters.sandbox.shipstation_demo import demo_orders
+from adapters.sandbox.shipstation.demo import demo_orders
 from adapters.shipstation import RateState, RetryPolicy, ShipStationClient
 from domain.errors import AuthenticationFailed, TransientError
 from tests.adapters.shipstation.conftest import SECRET, FakeTime, limit_headers

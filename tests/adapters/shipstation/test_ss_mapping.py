@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from adapters.sandbox.shipstation_demo import demo_order, demo_temu_order
+from adapters.sandbox.shipstation.demo import demo_order, demo_temu_order
 from adapters.shipstation.dates import from_pacific, to_pacific, to_pacific_query
 from adapters.shipstation.mapping import render_order
 from domain.digest import payload_digest

@@ -10,7 +10,7 @@ import httpx
 import pytest
 import respx
 
-from adapters.sandbox.shipstation_demo import demo_orders
+from adapters.sandbox.shipstation.demo import demo_orders
 from adapters.shipstation import ShipStationClient
 from tests.adapters.shipstation.conftest import KEY, SECRET, limit_headers
 

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from adapters.db import ConcurrentUpdate, SqlUnitOfWork
-from adapters.db.order_rows import confirmation_row
+from adapters.db.repos.order_rows import confirmation_row
 from adapters.db.tables import CONFIRMATIONS, ORDER_HISTORY, ORDERS
 from domain.order import Order
 from tests.integration.db.db_factories import T0, ctx, observed_order, random_sn, shipped_order

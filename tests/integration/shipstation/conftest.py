@@ -8,14 +8,14 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from adapters.sandbox.server import ServerThread, serving
-from adapters.sandbox.shipstation import (
+from adapters.sandbox.shipstation.app import (
     DEMO_API_KEY,
     DEMO_API_SECRET,
     DEMO_STORE_ID,
     ShipStationSandbox,
     create_shipstation_app,
 )
-from adapters.sandbox.shipstation_clock import VirtualClock
+from adapters.sandbox.shipstation.clock import VirtualClock
 from adapters.shipstation import RateState, ShipStationClient
 from domain.secrets import Secret
 from domain.shop import ShipStationCredentials

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.sandbox.shipstation import ShipStationSandbox
+from adapters.sandbox.shipstation.app import ShipStationSandbox
 from adapters.shipstation import ShipStationClient
 from domain.errors import AuthenticationFailed
 

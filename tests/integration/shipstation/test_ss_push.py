@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from adapters.sandbox.shipstation import ShipStationSandbox
-from adapters.sandbox.shipstation_clock import VirtualClock
-from adapters.sandbox.shipstation_demo import demo_orders
+from adapters.sandbox.shipstation.app import ShipStationSandbox
+from adapters.sandbox.shipstation.clock import VirtualClock
+from adapters.sandbox.shipstation.demo import demo_orders
 from adapters.shipstation import ShipStationClient
 from domain.digest import payload_digest
 from domain.history import EventContext

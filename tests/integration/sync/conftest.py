@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from adapters.sandbox import temu as temu_app
-from adapters.sandbox.shipstation_state import ShipStationSandbox
-from adapters.sandbox.temu_model import SandboxClock, TemuFailure
-from adapters.sandbox.temu_state import TemuSandbox
-from flows.sandbox import Sandbox
+from adapters.sandbox.launcher import Sandbox
+from adapters.sandbox.shipstation.state import ShipStationSandbox
+from adapters.sandbox.temu import app as temu_app
+from adapters.sandbox.temu.model import SandboxClock, TemuFailure
+from adapters.sandbox.temu.state import TemuSandbox
 from tests.integration.sync.sync_helpers import Cli, ConfirmCall
 
 CONFIRM = "bg.logistics.shipment.v2.confirm"

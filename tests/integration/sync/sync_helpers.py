@@ -10,15 +10,15 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from adapters.sandbox.shipstation_state import DEMO_API_KEY, DEMO_API_SECRET
-from adapters.sandbox.temu_seed import make_address
-from adapters.sandbox.temu_state import DEMO_ACCESS_TOKEN, DEMO_APP_KEY, DEMO_APP_SECRET
+from adapters.sandbox.launcher import Sandbox
+from adapters.sandbox.shipstation.state import DEMO_API_KEY, DEMO_API_SECRET
+from adapters.sandbox.temu.seed import make_address
+from adapters.sandbox.temu.state import DEMO_ACCESS_TOKEN, DEMO_APP_KEY, DEMO_APP_SECRET
 from adapters.temu.client import TemuClient
 from domain.model import order_key
 from domain.shop import Shop
 from flows import wiring
-from flows.cli import app
-from flows.sandbox import Sandbox
+from flows.cli.app import app
 
 
 @dataclass

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from adapters.sandbox.launcher import Sandbox
 from domain.model import order_key
-from flows.sandbox import Sandbox
 from tests.integration.sync.sync_helpers import (
     Cli,
     createorders_calls,
@@ -191,8 +191,8 @@ class TestPlan:
         assert sorted((o["order"], o["status"]) for o in plan["shipstation_orders"]) == sorted(
             [(sn, "awaiting_shipment") for sn in new] + [(cancelled, "cancelled")]
         )
-        assert [(c["shipment"], c["order"]) for c in plan["temu_confirmations"]] == [
-            (str(shipment["shipmentId"]), labelled)
+        assert [(c["tracking"], c["order"]) for c in plan["temu_confirmations"]] == [
+            (shipment["trackingNumber"], labelled)
         ]
         assert ss_status(sandbox, shop, cancelled) == "awaiting_shipment"
         assert ss_status(sandbox, shop, first) == "awaiting_shipment"

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from prefect.settings import PREFECT_API_URL
 
+from adapters.sandbox.launcher import Sandbox
 from domain.model import order_key
-from flows.sandbox import Sandbox
 from tests.integration.sync.sync_helpers import Cli, createorders_calls, multi_line, seed_awaiting
 
 LIST, CONFIRM = "bg.order.list.v2.get", "bg.logistics.shipment.v2.confirm"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from adapters.sandbox.launcher import Sandbox
 from domain.model import order_key
-from flows.sandbox import Sandbox
 from tests.integration.sync.sync_helpers import (
     Cli,
     ConfirmCall,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flows.sandbox import Sandbox
+from adapters.sandbox.launcher import Sandbox
 from tests.integration.sync.sync_helpers import (
     Cli,
     createorders_calls,

@@ -10,7 +10,12 @@ from typing import Any
 import pytest
 
 from adapters.sandbox.server import ServerThread, serving
-from adapters.sandbox.temu import DEMO_ACCESS_TOKEN, DEMO_APP_SECRET, TemuSandbox, create_temu_app
+from adapters.sandbox.temu.app import (
+    DEMO_ACCESS_TOKEN,
+    DEMO_APP_SECRET,
+    TemuSandbox,
+    create_temu_app,
+)
 from adapters.temu import TemuClient
 from domain.secrets import Secret
 from domain.shop import TemuCredentials

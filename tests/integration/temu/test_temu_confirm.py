@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.sandbox.temu_seed import WAREHOUSE
-from adapters.sandbox.temu_state import CARRIERS
+from adapters.sandbox.temu.seed import WAREHOUSE
+from adapters.sandbox.temu.state import CARRIERS
 from domain.errors import BusinessError
 from domain.ports import ConfirmItem, ConfirmPackage, ShipmentRequest
 

@@ -54,7 +54,7 @@ class TestAdminApi:
         assert stats["requests"]["fault:5xx"] == 1 and sandbox.expiry_mode == "http401"
 
     def test_the_seed_is_deterministic(self) -> None:
-        from adapters.sandbox.temu import TemuSandbox
+        from adapters.sandbox.temu.app import TemuSandbox
 
         one, two = TemuSandbox(), TemuSandbox()
         assert one.seed_orders(50, seed=3) == two.seed_orders(50, seed=3)

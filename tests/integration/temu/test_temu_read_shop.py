@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from adapters.sandbox.temu import SandboxClock
-from adapters.sandbox.temu_model import SHIPPABLE_ADDRESS_STATUSES
+from adapters.sandbox.temu.app import SandboxClock
+from adapters.sandbox.temu.model import SHIPPABLE_ADDRESS_STATUSES
 from domain.errors import ConfigError, PermissionMissing, TokenExpired, TokenRevoked
 from domain.model import Address
 

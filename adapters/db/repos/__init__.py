@@ -1,0 +1,1 @@
+"""The repositories: domain aggregates to and from the tables, in bulk statements."""

@@ -1,0 +1,83 @@
+"""The order repository (domain.ports.OrderRepository) over one connection's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select
+
+from adapters.db.repos import orders_read
+from adapters.db.repos.order_rows import load_history
+from adapters.db.repos.orders_write import save_orders
+from adapters.db.tables import ORDER_HISTORY, ORDER_LINES, READ_FAILURES
+from domain.confirmation import ShipmentConfirmation
+from domain.history import HistoryEntry
+from domain.order import Order
+from domain.ports import OrderReadFailure
+
+
+class SqlOrderRepository:
+    """Orders, their lines, history and outbox, read and written in bulk."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def get_many(self, shop_id: str, parent_order_sns: Collection[str]) -> dict[str, Order]:
+        return orders_read.load_orders(self._connection, shop_id, parent_order_sns)
+
+    def save_many(self, orders: Sequence[Order]) -> None:
+        """Bulk-write state, snapshot, new history and confirmations; raises ConcurrentUpdate."""
+        save_orders(self._connection, orders)
+
+    def owners_of_lines(self, shop_id: str, order_sns: Collection[str]) -> dict[str, str]:
+        owners: dict[str, str] = {}
+        for chunk in orders_read.chunks(order_sns):
+            query = select(ORDER_LINES.c.order_sn, ORDER_LINES.c.parent_order_sn).where(
+                ORDER_LINES.c.shop_id == shop_id, ORDER_LINES.c.order_sn.in_(chunk)
+            )
+            owners.update({row.order_sn: row.parent_order_sn for row in self._run(query)})
+        return owners
+
+    def push_queue(self, shop_id: str, limit: int, after: str | None = None) -> list[Order]:
+        return orders_read.push_queue(self._connection, shop_id, limit, after)
+
+    def open_confirmations(self, shop_id: str) -> list[ShipmentConfirmation]:
+        return orders_read.open_confirmations(self._connection, shop_id)
+
+    def history(self, shop_id: str | None, parent_order_sn: str) -> list[HistoryEntry]:
+        """An order's history, oldest first (any shop when shop_id is None)."""
+        query = select(ORDER_HISTORY).where(ORDER_HISTORY.c.parent_order_sn == parent_order_sn)
+        if shop_id is not None:
+            query = query.where(ORDER_HISTORY.c.shop_id == shop_id)
+        query = query.order_by(ORDER_HISTORY.c.at, ORDER_HISTORY.c.id)
+        return [load_history(row._mapping) for row in self._run(query)]
+
+    def record_read_failure(self, shop_id: str, failure: OrderReadFailure, at: datetime) -> None:
+        """Keep the raw payload of an order that could not be read, for replay."""
+        row = {
+            "shop_id": shop_id,
+            "parent_order_sn": failure.parent_order_sn,
+            "reason": failure.reason,
+            "raw": dict(failure.raw) if failure.raw is not None else None,
+            "at": at,
+        }
+        self._connection.execute(insert(READ_FAILURES), [row])
+
+    def read_failures(
+        self, shop_id: str, limit: int = 100
+    ) -> list[tuple[datetime, OrderReadFailure]]:
+        """The latest read failures of a shop, newest first (not part of the port)."""
+        query = (
+            select(READ_FAILURES)
+            .where(READ_FAILURES.c.shop_id == shop_id)
+            .order_by(READ_FAILURES.c.at.desc(), READ_FAILURES.c.id.desc())
+            .limit(limit)
+        )
+        return [
+            (row.at, OrderReadFailure(row.parent_order_sn, row.reason, row.raw))
+            for row in self._run(query)
+        ]
+
+    def _run(self, query: object) -> list:
+        return list(self._connection.execute(query))  # type: ignore[call-overload]

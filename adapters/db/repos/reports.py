@@ -1,0 +1,68 @@
+"""Read models for `temuship status`: counts and the items that need a person, per shop."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, func, select
+
+from adapters.db.tables import CONFIRMATIONS, ORDER_HISTORY, ORDERS, READ_FAILURES
+from domain.ports import ShopReport
+
+
+class SqlReportRepository:
+    """Read models for `temuship status`, on the unit of work's connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def shop_report(self, shop_id: str, limit: int = 20) -> ShopReport:
+        return shop_report(self._connection, shop_id, limit)
+
+
+def shop_report(conn: Connection, shop_id: str, limit: int = 20) -> ShopReport:
+    """Counts by state and status, and the first `limit` items of each kind needing a person."""
+    o, c = ORDERS.c, CONFIRMATIONS.c
+    report = ShopReport()
+    rows = conn.execute(select(o.state, func.count()).where(o.shop_id == shop_id).group_by(o.state))
+    report.orders_by_state = {state: count for state, count in rows}
+    report.missing_ship_to = report.orders_by_state.get("missing_ship_to", 0)
+    report.held = [
+        (sn, why)
+        for sn, why in conn.execute(
+            select(o.parent_order_sn, o.held_reason)
+            .where(o.shop_id == shop_id, o.held_reason.is_not(None))
+            .limit(limit)
+        )
+    ]
+    report.push_failed = [
+        (sn, err)
+        for sn, err in conn.execute(
+            select(o.parent_order_sn, o.push_error)
+            .where(o.shop_id == shop_id, o.push_error.is_not(None))
+            .limit(limit)
+        )
+    ]
+    rows = conn.execute(
+        select(c.status, func.count()).where(c.shop_id == shop_id).group_by(c.status)
+    )
+    report.confirmations_by_status = {status: count for status, count in rows}
+    report.confirmation_problems = [
+        (sid, sn, status, err or "")
+        for sid, sn, status, err in conn.execute(
+            select(c.shipment_id, c.parent_order_sn, c.status, c.last_error)
+            .where(
+                c.shop_id == shop_id,
+                (c.status == "failed") | ((c.status != "voided") & c.last_error.is_not(None)),
+            )
+            .order_by(c.shipment_id)
+            .limit(limit)
+        )
+    ]
+    report.conflicts = conn.execute(
+        select(func.count())
+        .select_from(ORDER_HISTORY)
+        .where(ORDER_HISTORY.c.shop_id == shop_id, ORDER_HISTORY.c.conflict.is_(True))
+    ).scalar_one()
+    report.read_failures = conn.execute(
+        select(func.count()).select_from(READ_FAILURES).where(READ_FAILURES.c.shop_id == shop_id)
+    ).scalar_one()
+    return report

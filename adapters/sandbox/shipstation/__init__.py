@@ -1,0 +1,1 @@
+"""The simulated ShipStation V1 API."""

@@ -1,0 +1,1 @@
+"""The simulated Temu Open Platform API."""

@@ -1,0 +1,82 @@
+"""The ports: what the use cases need from the world. Adapters implement them.
+
+values (what crosses them), gateways (Temu, ShipStation), storage (unit of work and
+repositories), runtime (clock, events, the Services bundle)."""
+
+from __future__ import annotations
+
+from domain.ports.gateways import (
+    ShipStationGateway,
+    TemuAuth,
+    TemuGateway,
+    TemuLogistics,
+    TemuOrders,
+)
+from domain.ports.runtime import (
+    Clock,
+    EventSink,
+    NoEvents,
+    Services,
+    SystemClock,
+)
+from domain.ports.storage import (
+    CarrierMappingRepository,
+    CursorRepository,
+    OrderRepository,
+    ReportRepository,
+    ShopRepository,
+    TokenRepository,
+    UnitOfWork,
+)
+from domain.ports.values import (
+    ConfirmItem,
+    ConfirmPackage,
+    LabelPage,
+    OrderPage,
+    OrderReadFailure,
+    PushResult,
+    ShipmentRequest,
+    ShipStationCarrier,
+    ShipStationOrderSummary,
+    ShopReport,
+    Store,
+    TemuCarrier,
+    TemuShipment,
+    TimeWindow,
+    Warehouse,
+)
+
+__all__ = [
+    "CarrierMappingRepository",
+    "Clock",
+    "ConfirmItem",
+    "ConfirmPackage",
+    "CursorRepository",
+    "EventSink",
+    "LabelPage",
+    "NoEvents",
+    "OrderPage",
+    "OrderReadFailure",
+    "OrderRepository",
+    "PushResult",
+    "ReportRepository",
+    "Services",
+    "ShipStationCarrier",
+    "ShipStationGateway",
+    "ShipStationOrderSummary",
+    "ShipmentRequest",
+    "ShopReport",
+    "ShopRepository",
+    "Store",
+    "SystemClock",
+    "TemuAuth",
+    "TemuCarrier",
+    "TemuGateway",
+    "TemuLogistics",
+    "TemuOrders",
+    "TemuShipment",
+    "TimeWindow",
+    "TokenRepository",
+    "UnitOfWork",
+    "Warehouse",
+]

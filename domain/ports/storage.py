@@ -1,0 +1,112 @@
+"""What the use cases need from storage: repositories on one unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from domain.confirmation import ShipmentConfirmation
+from domain.history import HistoryEntry
+from domain.order import Order
+from domain.ports.values import OrderReadFailure, ShopReport
+from domain.shop import Shop
+from domain.token import Token
+
+
+class ShopRepository(Protocol):
+    def get(self, shop_id: str) -> Shop | None: ...
+
+    def list(self) -> list[Shop]: ...
+
+    def save(self, shop: Shop) -> None:
+        """Insert or update a shop and its (encrypted) credentials."""
+        ...
+
+
+class TokenRepository(Protocol):
+    def get(self, shop_id: str) -> Token | None: ...
+
+    def save(self, token: Token) -> None:
+        """Store the token's state and append its new history entries."""
+        ...
+
+
+class OrderRepository(Protocol):
+    def get_many(self, shop_id: str, parent_order_sns: Collection[str]) -> dict[str, Order]: ...
+
+    def save_many(self, orders: Sequence[Order]) -> None:
+        """Bulk-write state, snapshot, new history and confirmations in the current transaction."""
+        ...
+
+    def owners_of_lines(self, shop_id: str, order_sns: Collection[str]) -> dict[str, str]:
+        """order_sn -> parent_order_sn for the lines we know."""
+        ...
+
+    def push_queue(self, shop_id: str, limit: int, after: str | None = None) -> list[Order]:
+        """Orders marked for a push to ShipStation, by parent_order_sn, after a key."""
+        ...
+
+    def open_confirmations(self, shop_id: str) -> list[ShipmentConfirmation]: ...
+
+    def history(self, shop_id: str | None, parent_order_sn: str) -> list[HistoryEntry]: ...
+
+    def record_read_failure(self, shop_id: str, failure: OrderReadFailure, at: datetime) -> None:
+        """Keep the raw payload of an order that could not be read, for replay."""
+        ...
+
+
+class CursorRepository(Protocol):
+    def get(self, shop_id: str, name: str) -> datetime | None: ...
+
+    def set(self, shop_id: str, name: str, value: datetime) -> None: ...
+
+
+class CarrierMappingRepository(Protocol):
+    def overrides(self, shop_id: str) -> dict[str, int]:
+        """ShipStation carrierCode -> Temu carrier id, set by a person."""
+        ...
+
+    def set_override(self, shop_id: str, carrier_code: str, temu_carrier_id: int) -> None: ...
+
+
+class ReportRepository(Protocol):
+    def shop_report(self, shop_id: str, limit: int = 20) -> ShopReport:
+        """What `temuship status` shows: counts, and the items that need a person."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: nothing is written unless `commit()` is called."""
+
+    @property
+    def shops(self) -> ShopRepository: ...
+
+    @property
+    def tokens(self) -> TokenRepository: ...
+
+    @property
+    def orders(self) -> OrderRepository: ...
+
+    @property
+    def cursors(self) -> CursorRepository: ...
+
+    @property
+    def carriers(self) -> CarrierMappingRepository: ...
+
+    @property
+    def reports(self) -> ReportRepository: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...

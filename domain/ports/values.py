@@ -1,0 +1,144 @@
+"""Values crossing the ports: plain frozen dataclasses, no behaviour beyond a property."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from domain.model import Label, TemuOrder
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OrderReadFailure:
+    """One order of a page that could not be read; the rest of the page is fine."""
+
+    parent_order_sn: str | None
+    reason: str
+    raw: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPage:
+    orders: tuple[TemuOrder, ...]
+    failures: tuple[OrderReadFailure, ...]
+    page_number: int
+    total: int
+    has_more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Warehouse:
+    warehouse_id: str
+    name: str
+    is_default: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TemuCarrier:
+    carrier_id: int
+    name: str
+    brand: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmItem:
+    parent_order_sn: str
+    order_sn: str
+    quantity: int
+    goods_id: int | None = None
+    sku_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmPackage:
+    carrier_id: int
+    tracking_number: str
+    warehouse_id: str
+    items: tuple[ConfirmItem, ...]
+    extra_tracking: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentRequest:
+    """One bg.logistics.shipment.v2.confirm call: sendType 0 (one package), 1 (several
+    packages of one parent order) or 2 (one package holding several parent orders)."""
+
+    packages: tuple[ConfirmPackage, ...]
+    merged: bool = False
+
+    @property
+    def send_type(self) -> int:
+        if self.merged:
+            return 2
+        return 0 if len(self.packages) == 1 else 1
+
+
+@dataclass(frozen=True, slots=True)
+class TemuShipment:
+    tracking_number: str
+    carrier_id: int | None
+    sku_id: int | None = None
+    quantity: int | None = None
+    package_sn: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PushResult:
+    """One row of a ShipStation createorders answer."""
+
+    order_key: str
+    success: bool
+    shipstation_order_id: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LabelPage:
+    labels: tuple[Label, ...]
+    page: int
+    has_more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ShipStationOrderSummary:
+    order_key: str | None
+    order_number: str
+    order_status: str
+    shipstation_order_id: int
+    modified_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    store_id: int
+    name: str
+    marketplace: str | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ShipStationCarrier:
+    code: str
+    name: str
+
+
+@dataclass
+class ShopReport:
+    """Counts by state and status, and the first items of each kind needing a person."""
+
+    orders_by_state: dict[str, int] = field(default_factory=dict)
+    missing_ship_to: int = 0
+    held: list[tuple[str, str]] = field(default_factory=list)
+    push_failed: list[tuple[str, str]] = field(default_factory=list)
+    confirmations_by_status: dict[str, int] = field(default_factory=dict)
+    confirmation_problems: list[tuple[str, str, str, str]] = field(default_factory=list)
+    conflicts: int = 0
+    read_failures: int = 0

@@ -1,1 +1,0 @@
-"""Use cases: what the flows call. Each takes ports, never builds adapters."""

@@ -1,0 +1,54 @@
+"""What `temuship status` and `temuship history` show, as plain data (and --json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.ports import Services
+
+
+def shop_status(services: Services, shop_id: str) -> dict[str, Any]:
+    now = services.clock.now()
+    with services.uow() as uow:
+        shop, token = uow.shops.get(shop_id), uow.tokens.get(shop_id)
+        report = uow.reports.shop_report(shop_id)
+    if shop is None:
+        return {"shop": shop_id, "error": "no such shop"}
+    return {
+        "shop": shop_id,
+        "token": {
+            "state": token.state.value if token else "missing",
+            "expires_at": token.expires_at.isoformat() if token else None,
+            "expiry_from_temu": token.expiry_known if token else None,
+            "days_left": round(token.days_left(now), 1) if token else None,
+        },
+        "paused": shop.paused, "paused_reason": shop.paused_reason,
+        "sync_state": shop.settings.get("sync_state", "never run"),
+        "last_successful_sync": shop.last_sync_at.isoformat() if shop.last_sync_at else None,
+        "last_error": shop.last_sync_error,
+        "prices": {None: "unknown yet", True: "read", False: "no amount permission"}[
+            shop.amounts_permission],
+        "orders_by_state": report.orders_by_state,
+        "missing_ship_to": report.missing_ship_to,
+        "held": [{"order": sn, "reason": why} for sn, why in report.held],
+        "push_failed": [{"order": sn, "reason": why} for sn, why in report.push_failed],
+        "confirmations_by_status": report.confirmations_by_status,
+        "confirmation_problems": [
+            {"shipment": sid, "order": sn, "status": st, "reason": why}
+            for sid, sn, st, why in report.confirmation_problems],
+        "conflicts": report.conflicts,
+        "read_failures": report.read_failures,
+    }  # fmt: skip
+
+
+def order_history(
+    services: Services, parent_order_sn: str, shop_id: str | None = None
+) -> list[dict[str, Any]]:
+    with services.uow() as uow:
+        entries = uow.orders.history(shop_id, parent_order_sn)
+    return [
+        {"at": e.at.isoformat(), "from": e.from_state, "to": e.to_state, "event": e.event,
+         "source": e.source, "temu_code": e.temu_code, "run_id": e.run_id,
+         "accepted": e.accepted, "conflict": e.conflict, "reason": e.reason}
+        for e in entries
+    ]  # fmt: skip

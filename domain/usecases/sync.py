@@ -1,0 +1,347 @@
+"""Sync one shop once: gate, import Temu pages, push to ShipStation, read labels, confirm.
+
+`sync_shop` is the whole sequence. Each step takes the ports and a plain `SyncRequest` and
+returns a plain `StepResult`, so a Prefect flow can run every step as a task (`run_step`) and a
+plan (`temuship sync --plan`) runs the very same sequence on dry-run ports (`dry_run.py`).
+
+A cursor moves only when the run read everything from it to now, and never backwards.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from domain.errors import PermissionMissing, ShopPaused, TokenError, TokenExpired, TokenLapsed
+from domain.history import EventContext
+from domain.model import Label, Source
+from domain.plan import SyncPlan, shipment_start, temu_windows
+from domain.ports import Services, TimeWindow
+from domain.shop import Shop
+from domain.usecases import orders, shipments, tokens
+
+TEMU_CURSOR, SHIPMENT_CURSOR = "temu_orders", "shipstation_shipments"
+ATTENTION_LIMIT = 500
+SNS_PER_CALL = 20  # Temu's parentOrderSnList limit
+
+Attention = tuple[str, str, str]  # (kind, order or shipment, reason)
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One sequence of Temu order pages: an update-time window, one open status, or named
+    parent orders (one page of at most 20)."""
+
+    window: TimeWindow | None
+    status: int | None = None
+    parent_order_sns: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        if self.parent_order_sns:
+            return f"{len(self.parent_order_sns)} named order(s)"
+        if self.window is None:
+            return f"open orders in status {self.status}"
+        return f"updated {self.window.start:%Y-%m-%d %H:%M} to {self.window.end:%Y-%m-%d %H:%M}"
+
+
+@dataclass(frozen=True)
+class SyncRequest:
+    """What to sync: by default from the cursors to `started`; `since`/`until` narrow or widen
+    the Temu window, `parent_order_sns` reads just those orders."""
+
+    shop_id: str
+    started: datetime
+    run_id: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+    parent_order_sns: tuple[str, ...] = ()
+
+    def ctx(self, services: Services, source: Source = Source.TEMU) -> EventContext:
+        return EventContext(services.clock.now(), source, self.run_id)
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What one step did: counters, the items that need a person, and whether pages follow."""
+
+    counts: tuple[tuple[str, int], ...] = ()
+    attention: tuple[Attention, ...] = ()
+    more: bool = False
+
+
+@dataclass
+class SyncSummary:
+    """One shop's run: ok / partial / paused / skipped / failed, why, counters, attention."""
+
+    shop_id: str
+    status: str = "ok"
+    reason: str | None = None
+    counts: Counter[str] = field(default_factory=Counter)
+    attention: list[Attention] = field(default_factory=list)
+
+    def add(self, result: StepResult) -> StepResult:
+        self.counts.update(dict(result.counts))
+        for item in result.attention:
+            self.counts[f"attention_{item[0]}"] += 1
+            if len(self.attention) < ATTENTION_LIMIT:
+                self.attention.append(item)
+        return result
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"shop": self.shop_id, "status": self.status, "reason": self.reason,
+                "counts": dict(self.counts),
+                "attention": [list(a) for a in self.attention]}  # fmt: skip
+
+
+class StepRunner(Protocol):
+    """Runs one step for `sync_shop`: called with the step and its arguments after `services`
+    (a Prefect flow maps each step to a task; by default the step is simply called)."""
+
+    def __call__(self, step: Callable[..., StepResult], *args: Any) -> StepResult: ...
+
+
+def sync_shop(
+    services: Services, request: SyncRequest, run_step: StepRunner | None = None
+) -> SyncSummary:
+    """Run every step; a token refusal pauses the shop, any other failure is recorded on it."""
+    run = run_step or (lambda step, *args: step(services, *args))
+    summary = SyncSummary(request.shop_id)
+    try:
+        run(gate, request)
+        for stream in streams(services, request):
+            page = 1
+            while summary.add(run(import_page, request, stream, page)).more:
+                page += 1
+        commit_temu_cursor(services, request)
+        summary.add(run(push, request))
+        summary.add(run(read_labels, request))
+        summary.add(run(confirm, request))
+        finish(services, request.shop_id, summary)
+    except (TokenError, PermissionMissing) as err:
+        pause(services, request, err, summary)
+        finish(services, request.shop_id, summary, str(err))
+    except ShopPaused as err:
+        summary.status, summary.reason = "paused", str(err)
+    except Exception as err:  # recorded on the shop and in the artifact, then the run fails
+        summary.status, summary.reason = "failed", f"{type(err).__name__}: {err}"
+        finish(services, request.shop_id, summary, summary.reason)
+    record_state(services, request.shop_id, summary)
+    return summary
+
+
+def skipped(shop_id: str, reason: str) -> SyncSummary:
+    return SyncSummary(shop_id, status="skipped", reason=reason)
+
+
+# --- the steps ------------------------------------------------------------------------------
+
+
+def load_shop(services: Services, shop_id: str) -> Shop:
+    with services.uow() as uow:
+        shop = uow.shops.get(shop_id)
+    if shop is None:
+        raise ShopPaused(f"no shop named {shop_id!r}: run `temuship connect` first")
+    return shop
+
+
+def gate(services: Services, request: SyncRequest) -> StepResult:
+    """The token against the clock, then the shop's pause."""
+    try:
+        tokens.gate(services.uow(), request.shop_id, request.ctx(services, Source.CLOCK))
+    except TokenLapsed:
+        _announce(services, request.shop_id, "temuship.token.expired", {"by": "clock"})
+        raise
+    if (shop := load_shop(services, request.shop_id)).paused:
+        raise ShopPaused(f"shop {request.shop_id} is paused: {shop.paused_reason}")
+    return StepResult()
+
+
+def streams(services: Services, request: SyncRequest) -> list[Stream]:
+    if request.parent_order_sns:
+        sns = request.parent_order_sns
+        return [Stream(None, None, sns[i : i + SNS_PER_CALL])
+                for i in range(0, len(sns), SNS_PER_CALL)]  # fmt: skip
+    shop = load_shop(services, request.shop_id)
+    with services.uow() as uow:
+        cursor = uow.cursors.get(request.shop_id, TEMU_CURSOR)
+    backfill = timedelta(days=shop.backfill_days)
+    end = min(request.until, request.started) if request.until else request.started
+    found = [Stream(w) for w in temu_windows(cursor, end, backfill, request.since)]
+    if cursor is None and request.since is None:  # first sync: every open order, any age
+        found = [Stream(None, status) for status in orders.OPEN_STATUSES] + found
+    return found
+
+
+def import_page(services: Services, request: SyncRequest, stream: Stream, page: int) -> StepResult:
+    """Import one page of Temu orders (up to 100) into our store."""
+    shop = load_shop(services, request.shop_id)
+    temu = services.temu_for(shop)
+    missing: list[Attention] = []
+    if stream.parent_order_sns:
+        result = temu.orders_by_sn(stream.parent_order_sns)
+        found = {o.parent_order_sn for o in result.orders}
+        found |= {f.parent_order_sn for f in result.failures if f.parent_order_sn}
+        missing = [("not_found", sn, "Temu has no order with this number")
+                   for sn in stream.parent_order_sns if sn not in found]  # fmt: skip
+    else:
+        result = temu.list_orders(stream.window, page, status=stream.status)
+    plan = orders.import_page(services.uow(), temu, shop, result, request.ctx(services))
+    more = result.has_more and bool(result.orders) and not stream.parent_order_sns
+    return _import_result(plan, missing, more)
+
+
+def _import_result(plan: SyncPlan, missing: list[Attention], more: bool) -> StepResult:
+    c = plan.counts()
+    counts = (("orders_seen", c["seen"]), ("orders_new", c["new"]),
+              ("orders_changed", c["changed"]),
+              ("missing_ship_to_seen", len(plan.missing_ship_to)))  # fmt: skip
+    attention = [*missing]
+    for kind, rows in (("held", plan.held), ("conflict", plan.conflicts),
+                       ("read_problem", plan.problems)):  # fmt: skip
+        attention += [(kind, sn, reason) for sn, reason in rows]
+    return StepResult(counts, tuple(attention), more)
+
+
+def commit_temu_cursor(services: Services, request: SyncRequest) -> None:
+    if request.until is None and not request.parent_order_sns:
+        _advance_cursor(services, request, TEMU_CURSOR, request.started)
+
+
+def push(services: Services, request: SyncRequest) -> StepResult:
+    """Send the changed orders to ShipStation in batches of up to 100."""
+    gateway = services.shipstation_for(load_shop(services, request.shop_id))
+    summary = orders.push_changed_orders(
+        services.uow, gateway, request.shop_id, request.ctx(services, Source.SHIPSTATION)
+    )
+    counts = (("pushed", summary.sent), ("push_calls", summary.calls),
+              ("push_unchanged", summary.skipped))  # fmt: skip
+    return StepResult(counts, tuple(("push_failed", sn, why) for sn, why in summary.failed))
+
+
+def read_labels(services: Services, request: SyncRequest) -> StepResult:
+    """Turn ShipStation labels (and voids) since the shipment cursor into confirmations."""
+    shop = load_shop(services, request.shop_id)
+    gateway = services.shipstation_for(shop)
+    with services.uow() as uow:
+        cursor = uow.cursors.get(request.shop_id, SHIPMENT_CURSOR)
+    fetched_at = services.clock.now()
+    backfill = timedelta(days=shop.backfill_days)
+    since = shipment_start(cursor, fetched_at, backfill, request.since)
+    total = SyncSummary(request.shop_id)
+    for page in gateway.shipments_since(since):
+        total.add(_labels(services, request, page.labels, "labels_seen"))
+    for page in gateway.voided_since(since):
+        total.add(_labels(services, request, page.labels, "voids_seen"))
+    _advance_cursor(services, request, SHIPMENT_CURSOR, fetched_at)
+    return StepResult(tuple(total.counts.items()), tuple(total.attention))
+
+
+def _labels(
+    services: Services, request: SyncRequest, labels: tuple[Label, ...], counter: str
+) -> StepResult:
+    ctx = request.ctx(services, Source.SHIPSTATION)
+    plan = shipments.record_labels(services.uow(), request.shop_id, labels, ctx)
+    counts = ((counter, len(labels)), ("confirmations_queued", len(plan.confirmations)))
+    return StepResult(counts, tuple(("label_unresolved", sid, why) for sid, why in plan.unresolved))
+
+
+def confirm(services: Services, request: SyncRequest) -> StepResult:
+    """Send the outbox's open confirmations to Temu, one call per parent order."""
+    with services.uow() as uow:
+        if not uow.orders.open_confirmations(request.shop_id):
+            return StepResult()
+        overrides = uow.carriers.overrides(request.shop_id)
+        token = uow.tokens.get(request.shop_id)
+    shop = load_shop(services, request.shop_id)
+    temu = services.temu_for(shop)
+    warehouses = temu.warehouses()
+    default = next((w.warehouse_id for w in warehouses if w.is_default), None)
+    default = default or (warehouses[0].warehouse_id if warehouses else None)
+    shipping = shipments.Shipping(
+        temu.carriers(shipments.carrier_region(token)), overrides, default
+    )
+    summary = shipments.send_confirmations(
+        services.uow, temu, shop, shipping, request.ctx(services)
+    )
+    attention = [
+        (kind, shipment_id, reason)
+        for kind, rows in (
+            ("confirmation_failed", summary.failed),
+            ("confirmation_waiting", summary.waiting),
+            ("confirmation_retry", summary.retry_later),
+        )
+        for shipment_id, reason in rows
+    ]
+    counts = (("confirmed", summary.confirmed), ("confirm_calls", summary.calls))
+    return StepResult(counts, tuple(attention))
+
+
+# --- the end of a run -----------------------------------------------------------------------
+
+
+def finish(
+    services: Services, shop_id: str, summary: SyncSummary, error: str | None = None
+) -> None:
+    """Record a run that reached the shop: its last good sync, or its last error."""
+    with services.uow() as uow:
+        shop = uow.shops.get(shop_id)
+        if shop is not None:
+            if error is None:
+                shop.last_sync_at = services.clock.now()
+            shop.last_sync_error = error
+            uow.shops.save(shop)
+            uow.commit()
+
+
+def record_state(services: Services, shop_id: str, summary: SyncSummary) -> None:
+    """Keep the shop's sync state (ok / paused / failed ...); announce a change of it as
+    `temuship.shop.<state>`."""
+    with services.uow() as uow:
+        shop = uow.shops.get(shop_id)
+        if shop is None or shop.settings.get("sync_state") == summary.status:
+            return
+        shop.settings = {**shop.settings, "sync_state": summary.status}
+        uow.shops.save(shop)
+        uow.commit()
+    _announce(services, shop_id, f"temuship.shop.{summary.status}",
+                  {"reason": summary.reason or ""})  # fmt: skip
+
+
+def pause(
+    services: Services,
+    request: SyncRequest,
+    error: TokenError | PermissionMissing,
+    summary: SyncSummary,
+) -> None:
+    """The token failed mid-run: pause the shop, say why, emit the event once."""
+    newly = tokens.pause_for(services.uow(), request.shop_id, error, request.ctx(services))
+    summary.status, summary.reason = "paused", str(error)
+    if newly:
+        expired = isinstance(error, TokenExpired)
+        name = "temuship.token.expired" if expired else "temuship.token.rejected"
+        _announce(services, request.shop_id, name, {"by": "api", "code": error.code})
+
+
+def _announce(services: Services, shop_id: str, event: str, payload: dict[str, Any]) -> None:
+    services.events.emit(event, shop_id, {"shop": shop_id, **payload})
+
+
+def _advance_cursor(services: Services, request: SyncRequest, name: str, value: datetime) -> None:
+    """Move a cursor to `value` only if this run read from it (a `since` later than the
+    cursor leaves a gap unread), and never backwards."""
+    with services.uow() as uow:
+        cursor = uow.cursors.get(request.shop_id, name)
+        if request.since is not None and (cursor is None or request.since > cursor):
+            return
+        if cursor is None or value > cursor:
+            uow.cursors.set(request.shop_id, name, value)
+            uow.commit()
+
+
+def new_request(services: Services, shop_id: str, **options: Any) -> SyncRequest:
+    """A request starting now; `parent_order_sns` are de-duplicated in order."""
+    sns = tuple(dict.fromkeys(options.pop("parent_order_sns", ())))
+    return replace(SyncRequest(shop_id, services.clock.now(), **options), parent_order_sns=sns)

@@ -1,0 +1,1 @@
+"""The `temuship` command: each command parses, calls one use case, prints."""

@@ -1,0 +1,174 @@
+"""The `temuship` command."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+
+from flows.cli.output import out
+from flows.settings import apply_cli_defaults
+
+apply_cli_defaults()
+
+app = typer.Typer(
+    help="Sync a Temu shop with ShipStation, as Prefect flows.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def services() -> Any:
+    from flows import wiring
+
+    return wiring.current()
+
+
+@app.command()
+def connect(
+    name: Annotated[str, typer.Argument(help="A name for the shop (letters, digits, -)")],
+    app_key: Annotated[str, typer.Option(help="Temu app key")],
+    app_secret: Annotated[str, typer.Option(help="Temu app secret", envvar="TEMU_APP_SECRET")],
+    access_token: Annotated[
+        str, typer.Option(help="Temu access token", envvar="TEMU_ACCESS_TOKEN")
+    ],
+    shipstation_key: Annotated[str, typer.Option(help="ShipStation V1 API key")],
+    shipstation_secret: Annotated[
+        str, typer.Option(help="ShipStation V1 API secret", envvar="SHIPSTATION_API_SECRET")
+    ],
+    region: Annotated[str, typer.Option(help="Temu region: us, eu or global")] = "us",
+    shipstation_store_id: Annotated[int | None, typer.Option(help="ShipStation store")] = None,
+    temu_url: Annotated[str | None, typer.Option(help="Temu base URL (sandbox)")] = None,
+    shipstation_url: Annotated[str | None, typer.Option(help="ShipStation URL")] = None,
+    backfill_days: Annotated[int, typer.Option(help="First sync: days of updates")] = 7,
+    warehouse: Annotated[str | None, typer.Option(help="Temu warehouse to ship from")] = None,
+) -> None:
+    """Validate both sides, then save the shop with its credentials encrypted."""
+    from flows.cli.shops import do_connect
+
+    do_connect(
+        services(),
+        name,
+        region,
+        app_key,
+        app_secret,
+        access_token,
+        shipstation_key,
+        shipstation_secret,
+        shipstation_store_id,
+        temu_url,
+        shipstation_url,
+        backfill_days,
+        warehouse,
+    )
+
+
+@app.command()
+def sync(
+    names: Annotated[list[str] | None, typer.Argument(help="Shops (default: all)")] = None,
+    since: Annotated[datetime | None, typer.Option(help="Re-read from this time (UTC)")] = None,
+    plan: Annotated[
+        bool, typer.Option("--plan", help="Show what would be sent; send nothing")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the sync once. Exit 1 if a shop needs re-authorisation or failed."""
+    from flows.cli.sync import do_plan, do_sync
+
+    since = since.replace(tzinfo=UTC) if since and since.tzinfo is None else since
+    code = (do_plan if plan else do_sync)(services(), names or [], since, as_json)
+    raise typer.Exit(code)
+
+
+@app.command()
+def status(
+    name: Annotated[str | None, typer.Argument(help="One shop (default: all)")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Token, pause, last sync, orders by state and what needs a person, per shop."""
+    from flows.cli.views import show_status
+
+    show_status(services(), name, as_json)
+
+
+@app.command()
+def history(
+    parent_order_sn: Annotated[str, typer.Argument(help="The Temu parent order (PO-...)")],
+    shop: Annotated[str | None, typer.Option(help="Only this shop's order")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """An order's history, oldest first."""
+    from flows.cli.views import show_history
+
+    raise typer.Exit(show_history(services(), parent_order_sn, as_json, shop))
+
+
+@app.command()
+def check(name: Annotated[str, typer.Argument(help="The shop")]) -> None:
+    """Credentials, token, store and one page from each API. Writes nothing."""
+    from domain.usecases.shops import check as run_check
+
+    lines = run_check(services(), name)
+    for line in lines:
+        mark = "[green]✔[/green]" if line.ok else "[red]✘[/red]"
+        out.print(f"{mark} {line.item}: {line.detail}", highlight=False)
+    raise typer.Exit(0 if all(line.ok for line in lines) else 1)
+
+
+@app.command()
+def carriers(
+    name: Annotated[str, typer.Argument(help="The shop")],
+    map_: Annotated[list[str] | None, typer.Option("--map", help="CODE=TEMU_CARRIER_ID")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List ShipStation carriers and their Temu carrier; --map sets an override."""
+    from flows.cli.shops import do_carriers
+
+    raise typer.Exit(do_carriers(services(), name, map_ or [], as_json))
+
+
+@app.command()
+def reauthorize(
+    name: Annotated[str, typer.Argument(help="The shop")],
+    access_token: Annotated[
+        str, typer.Option(help="The new Temu access token", envvar="TEMU_ACCESS_TOKEN")
+    ],
+    catch_up: Annotated[bool, typer.Option(help="Run a catch-up sync after")] = True,
+) -> None:
+    """Take a new Temu token: validate, store encrypted, resume the shop, catch up."""
+    from flows.cli.sync import do_reauthorize
+
+    raise typer.Exit(do_reauthorize(services(), name, access_token, catch_up))
+
+
+@app.command()
+def sandbox(
+    temu_port: Annotated[int, typer.Option(help="Port of the simulated Temu")] = 8711,
+    shipstation_port: Annotated[int, typer.Option(help="Port of the simulated ShipStation")] = 8712,
+    orders: Annotated[int, typer.Option(help="Orders to seed")] = 200,
+) -> None:
+    """Serve the simulated Temu and ShipStation on 127.0.0.1 until Ctrl-C."""
+    from flows.cli.demo import serve_sandbox
+
+    serve_sandbox(temu_port, shipstation_port, orders)
+
+
+@app.command()
+def demo(
+    orders: Annotated[int, typer.Option(help="Orders to seed")] = 300,
+    as_json: JsonOpt = False,
+) -> None:
+    """Try temuship without accounts: sandbox, connect, sync, labels, sync again."""
+    from flows.cli.demo import run_demo
+
+    raise typer.Exit(run_demo(orders, as_json))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

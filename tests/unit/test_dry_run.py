@@ -1,0 +1,58 @@
+"""A plan is the sync itself on ports that send nothing (domain/usecases/dry_run.py)."""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+
+import pytest
+
+from domain.ports import Services
+from domain.token import Token, TokenInfo
+from domain.usecases import sync
+from domain.usecases.dry_run import plan_shop
+from domain.usecases.tokens import REQUIRED_APIS
+from tests.builders import T0, address, shop, temu_order
+from tests.fakes import FakeShipStation, FakeStore, FakeTemu, FakeUnitOfWork, FixedClock, throwaway
+
+
+@pytest.fixture
+def world():
+    store, temu, ss = FakeStore(), FakeTemu(), FakeShipStation()
+    store.shops.save(shop("acme"))
+    store.tokens.save(
+        Token.from_info("acme", TokenInfo(1, 211, T0 + timedelta(days=60), REQUIRED_APIS), T0)
+    )
+    for _ in range(5):
+        order = temu_order(ship_to=address())
+        temu.orders[order.parent_order_sn] = order
+    services = Services(
+        uow=lambda: FakeUnitOfWork(store),
+        temu_for=lambda s: temu,
+        shipstation_for=lambda s: ss,
+        shop_lock=None,  # type: ignore[arg-type]
+        clock=FixedClock(T0),
+        plan_store=lambda: throwaway(store),
+    )
+    return store, temu, ss, services
+
+
+class TestPlan:
+    def test_a_plan_lists_what_the_sync_then_sends_and_changes_nothing(self, world):
+        store, _, ss, services = world
+        before = copy.deepcopy(store.__dict__)
+        report = plan_shop(services, sync.new_request(services, "acme"))
+        assert store.__dict__.keys() == before.keys()
+        assert store.orders.rows == before["orders"].rows and store.commits == before["commits"]
+        assert ss.orders == {} and ss.calls == 0
+        assert report.blocked is None and len(report.to_shipstation) == 5
+        sync.sync_shop(services, sync.new_request(services, "acme"))
+        sent = {(p["orderNumber"], p["orderStatus"]) for p in ss.orders.values()}
+        assert sent == set(report.to_shipstation)
+
+    def test_a_plan_of_a_paused_shop_says_why_it_would_not_sync(self, world):
+        store, _, ss, services = world
+        store.shops.rows["acme"].paused_reason = "token expired"
+        report = plan_shop(services, sync.new_request(services, "acme"))
+        assert report.blocked and "token expired" in report.blocked
+        assert report.to_shipstation == [] and ss.calls == 0
