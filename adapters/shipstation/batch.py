@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from adapters.shipstation.errors import ShipStationBadRequest
+from domain.errors import UnusableAnswer
 from domain.ports import PushResult
 
 MAX_BATCH = 100
@@ -49,23 +51,54 @@ def _failure(payload: Payload, error: str) -> PushResult:
 
 
 def read_results(answer: Any, sent: list[Payload]) -> list[PushResult]:
-    """Match each row of `{hasErrors, results}` to what was sent: by orderKey, else position."""
+    """Match each row of `{hasErrors, results}` to what was sent: by orderKey, else position.
+
+    An answer without a list of results fails every order of the call, each with the reason;
+    a row that cannot be read fails its order alone."""
     rows = answer.get("results") if isinstance(answer, dict) else None
-    rows = [r for r in rows or [] if isinstance(r, dict)]
-    by_key = {r.get("orderKey"): r for r in rows if r.get("orderKey")}
+    if not isinstance(rows, list):
+        reason = "ShipStation's answer has no list of results " + _quote(answer)
+        return [_failure(payload, reason) for payload in sent]
+    by_key = {r["orderKey"]: r for r in rows if isinstance(r, dict) and _key(r)}
     results = []
     for position, payload in enumerate(sent):
-        key = payload.get("orderKey")
-        row = by_key.get(key) or (rows[position] if position < len(rows) else None)
+        row = by_key.get(payload.get("orderKey"))
+        if row is None and position < len(rows) and not _key(rows[position]):
+            row = rows[position]  # a row without orderKey: trust its position
         results.append(_result(payload, row))
     return results
 
 
-def _result(payload: Payload, row: Mapping[str, Any] | None) -> PushResult:
+def _key(row: Any) -> str | None:
+    key = row.get("orderKey") if isinstance(row, dict) else None
+    return key if isinstance(key, str) and key else None
+
+
+def _result(payload: Payload, row: Any) -> PushResult:
     key = str(payload.get("orderKey"))
     if row is None:
         return PushResult(key, False, error="ShipStation's answer has no row for this order")
-    if row.get("success"):
-        return PushResult(key, True, shipstation_order_id=row.get("orderId") or None)
+    if not isinstance(row, dict):
+        return PushResult(key, False, error=f"ShipStation's row for this order {_quote(row)}")
+    order_id = _order_id(row.get("orderId"))
+    success = row.get("success")
+    if success is True:
+        return PushResult(key, True, shipstation_order_id=order_id)
+    if success is not False:
+        error = f"ShipStation's row for this order has no true/false success {_quote(row)}"
+        return PushResult(key, False, shipstation_order_id=order_id, error=error)
     message = row.get("errorMessage") or "ShipStation refused the order (no message)"
-    return PushResult(key, False, shipstation_order_id=row.get("orderId") or None, error=message)
+    return PushResult(key, False, shipstation_order_id=order_id, error=str(message)[:500])
+
+
+def _order_id(value: Any) -> int | None:
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+    return value if ok else None
+
+
+def _quote(value: Any) -> str:
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (ValueError, TypeError, RecursionError):
+        text = f"<{type(value).__name__}>"
+    return f"[answer: {UnusableAnswer.excerpt_of(text)}]"

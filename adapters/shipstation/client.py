@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import random
 import time
@@ -19,12 +20,15 @@ from adapters.shipstation.mapping import render_order
 from adapters.shipstation.pacing import Pacer, RateState, RetryPolicy, shared_rate_state
 from adapters.shipstation.paging import MAX_PAGE_SIZE, pages
 from adapters.shipstation.reading import (
+    LabelReadPage,
+    ReadFailure,
     UnkeyedItem,
-    parse_carrier,
+    parse_carriers,
     parse_label,
     parse_order_summary,
-    parse_store,
+    parse_stores,
 )
+from domain.model import Label, order_key
 from domain.order import Order
 from domain.ports import LabelPage, PushResult, ShipStationCarrier, ShipStationOrderSummary, Store
 from domain.secrets import mask
@@ -58,14 +62,19 @@ class ShipStationClient:
         self._owns_http = http is None
         self._http = http or httpx.Client(transport=transport, timeout=timeout)
         self._http.base_url = httpx.URL(self.base_url)
-        self._http.auth = httpx.BasicAuth(credentials.api_key, credentials.api_secret.reveal())
+        secret = credentials.api_secret.reveal()
+        self._http.auth = httpx.BasicAuth(credentials.api_key, secret)
         state = rate_state or shared_rate_state(self.base_url, credentials.api_key)
         self.pacer = Pacer(state, monotonic, sleep)
+        basic = base64.b64encode(f"{credentials.api_key}:{secret}".encode()).decode()
+        secrets = (secret, basic)  # never quoted back from an answer
         self.api = ShipStationHttp(
-            self._http, self.pacer, retry or RetryPolicy(), sleep, rng or random.Random()
+            self._http, self.pacer, retry or RetryPolicy(), sleep, rng or random.Random(), secrets
         )
         self.page_size = min(page_size, MAX_PAGE_SIZE)
         self.unkeyed_items: list[UnkeyedItem] = []
+        # Rows of /shipments and /orders pages that could not be read, each with its reason.
+        self.read_failures: list[ReadFailure] = []
 
     def __repr__(self) -> str:
         return f"ShipStationClient(shop={self.shop_id!r}, key={self._key_hint}, {self.base_url})"
@@ -89,7 +98,14 @@ class ShipStationClient:
             modifyDateStart=to_pacific_query(modified_since), sortBy="ModifyDate", sortDir="ASC"
         )
         for page in pages(lambda q: self.api.get("/orders", q), params, "orders", self.page_size):
-            yield [parse_order_summary(raw) for raw in page.items]
+            summaries = []
+            for raw in page.items:
+                summary = parse_order_summary(raw)
+                if isinstance(summary, ReadFailure):
+                    self._note_failure(summary)
+                else:
+                    summaries.append(summary)
+            yield summaries
 
     # --- labels -------------------------------------------------------------------------------
 
@@ -102,15 +118,29 @@ class ShipStationClient:
         return self._labels(voidDateStart=to_pacific_query(since), sortBy="CreateDate")
 
     def _labels(self, **filters: str) -> Iterator[LabelPage]:
+        """Each page's labels; a shipment that cannot be read fails alone (page.failures)
+        and a shipment already read on an earlier page of this walk is not repeated."""
         params = self._store_filter(**filters, includeShipmentItems="true", sortDir="ASC")
         get = lambda q: self.api.get("/shipments", q)  # noqa: E731
+        prefix = order_key(self.shop_id, "")
+        seen: set[str] = set()
         for page in pages(get, params, "shipments", self.page_size):
-            labels = []
+            labels: list[Label] = []
+            failures: list[ReadFailure] = []
             for raw in page.items:
-                label, unkeyed = parse_label(raw)
-                labels.append(label)
+                label, unkeyed = parse_label(raw, prefix)
                 self._note_unkeyed(unkeyed)
-            yield LabelPage(tuple(labels), page.number, page.has_more)
+                if isinstance(label, ReadFailure):
+                    self._note_failure(label)
+                    failures.append(label)
+                elif label.shipment_id not in seen:
+                    seen.add(label.shipment_id)
+                    labels.append(label)
+            yield LabelReadPage(tuple(labels), page.number, page.has_more, tuple(failures))
+
+    def _note_failure(self, failure: ReadFailure) -> None:
+        log.warning("ShipStation %s row not read: %s", failure.what, failure.reason)
+        self.read_failures.append(failure)
 
     def _note_unkeyed(self, unkeyed: list[UnkeyedItem]) -> None:
         for item in unkeyed:
@@ -124,10 +154,10 @@ class ShipStationClient:
     # --- account ------------------------------------------------------------------------------
 
     def stores(self) -> list[Store]:
-        return [parse_store(raw) for raw in self.api.get("/stores") or []]
+        return parse_stores(self.api.get("/stores"))
 
     def carriers(self) -> list[ShipStationCarrier]:
-        return [parse_carrier(raw) for raw in self.api.get("/carriers") or []]
+        return parse_carriers(self.api.get("/carriers"))
 
     def _store_filter(self, **params: str) -> dict[str, Any]:
         # Only the Temu store's orders and labels are ours to read.

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import httpx
 
-from domain.errors import AuthenticationFailed, BusinessError, ExternalApiError, TransientError
+from domain.errors import (
+    AuthenticationFailed,
+    BusinessError,
+    ConfigError,
+    ConnectionLost,
+    ExternalApiError,
+    MalformedAnswer,
+    TransientError,
+    Unreachable,
+    UnusableAnswer,
+)
 
 API = "ShipStation"
+MAX_MESSAGE = 500
 _INDEXED = re.compile(r"^apiOrders?\[(\d+)\]\.?(.*)$")
 AUTH_MESSAGE = (
     "ShipStation rejected the API key and secret (HTTP 401): check the V1 key pair under "
@@ -45,7 +58,7 @@ def _body(response: httpx.Response) -> dict[str, Any]:
     # Edge errors can be HTML or truncated: read leniently, never fail on the body.
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return body if isinstance(body, dict) else {}
 
@@ -60,24 +73,63 @@ def _model_state(body: dict[str, Any]) -> dict[str, list[str]]:
 def _message(body: dict[str, Any], response: httpx.Response) -> str:
     for key in ("ExceptionMessage", "Message", "message"):
         if body.get(key):
-            return str(body[key])
+            return str(body[key])[:MAX_MESSAGE]
     return response.reason_phrase or f"HTTP {response.status_code}"
 
 
-def error_for(response: httpx.Response) -> ExternalApiError:
-    """The domain error for a non-2xx, non-429 answer (decided on the status code)."""
+def error_for(response: httpx.Response, secrets: Iterable[str] = ()) -> ExternalApiError:
+    """The domain error for a non-2xx, non-429 answer (decided on the status code).
+
+    401 and 403 are the key pair's; 408 and 5xx are worth another try; any other 4xx is a
+    refusal of that call. Messages are ShipStation's own, with secrets masked; an answer
+    that is not ShipStation's JSON (an edge's HTML page) is quoted, short."""
     status = response.status_code
+    secrets = tuple(secrets)
     if status == 401:
         return AuthenticationFailed(API, AUTH_MESSAGE, 401)
     body = _body(response)
-    if status >= 500:
-        return TransientError(API, _message(body, response), status)
+    message = UnusableAnswer.scrub(_message(body, response), secrets)
+    if not body:
+        excerpt = UnusableAnswer.excerpt_of(response.content, secrets)
+        message = f"{message} [answer: {excerpt}]" if excerpt else message
+    if status == 403:
+        return ConfigError(API, f"ShipStation refused access (HTTP 403): {message}", 403)
+    if status >= 500 or status == 408:
+        return TransientError(API, message, status)
     if status == 400:
-        return ShipStationBadRequest(_message(body, response), _model_state(body))
-    return BusinessError(API, _message(body, response), status)
+        return ShipStationBadRequest(message, _model_state(body))
+    return BusinessError(API, message, status)
 
 
-def transport_error(exc: httpx.TransportError) -> TransientError:
-    """A timeout or a dropped connection: worth another try."""
-    kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "connection failed"
-    return TransientError(API, f"request {kind} ({type(exc).__name__}: {exc})")
+def transport_error(exc: Exception, url: str) -> ExternalApiError:
+    """No answer: a connection never made (Unreachable) or lost (ConnectionLost), both worth
+    another try; a body that cannot be decoded (MalformedAnswer); a URL that cannot be used
+    (ConfigError, not retried)."""
+    kind = type(exc).__name__
+    if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+        return Unreachable(API, url, f"connect timed out: {kind}")
+    if isinstance(exc, httpx.ConnectError):
+        return Unreachable(API, url, kind)
+    if isinstance(exc, httpx.TimeoutException):
+        return ConnectionLost(API, url, f"timed out waiting for the answer: {kind}")
+    if isinstance(exc, httpx.NetworkError | httpx.ProtocolError):
+        return ConnectionLost(API, url, f"connection dropped: {kind}")
+    if isinstance(exc, httpx.DecodingError):
+        return MalformedAnswer(API, f"the answer from {url} could not be decoded ({kind})")
+    return ConfigError(API, f"cannot send to {url} ({kind}): check the base URL")
+
+
+def read_json(response: httpx.Response, secrets: Iterable[str] = ()) -> Any:
+    """A 2xx answer's JSON (None for 204), or the MalformedAnswer to raise (or retry) when
+    there is none to read: an empty body, HTML, a truncated or garbled JSON text."""
+    if response.status_code == 204:
+        return None
+    body = response.content
+    kind = response.headers.get("Content-Type") or "no content type"
+    if not body.strip():
+        return MalformedAnswer(API, f"empty answer (HTTP {response.status_code}, {kind})")
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        excerpt = UnusableAnswer.excerpt_of(body, secrets)
+        return MalformedAnswer(API, f"the answer is not JSON ({kind})", excerpt=excerpt)

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from adapters.shipstation.errors import API, error_for, transport_error
+from adapters.shipstation.errors import API, error_for, read_json, transport_error
 from adapters.shipstation.pacing import Pacer, RetryPolicy
 from domain.errors import ExternalApiError, RateLimited
 
@@ -26,9 +26,11 @@ class ShipStationHttp:
         retry: RetryPolicy,
         sleep: Callable[[float], None],
         rng: random.Random,
+        secrets: tuple[str, ...] = (),
     ) -> None:
         self.client, self.pacer, self.retry = client, pacer, retry
         self.sleep, self.rng = sleep, rng
+        self.secrets = secrets  # masked in every message and quoted answer
         self.requests = 0
         self.rate_limited = 0
 
@@ -54,17 +56,21 @@ class ShipStationHttp:
             if not error.retryable or attempt + 1 >= self.retry.attempts:
                 raise error
             delay = self.retry.backoff(attempt, self.rng.random())
-            log.warning("%s %s: %s; retry in %.1fs", method, path, error.message, delay)
+            log.warning(
+                "%s %s: %s %s; retry in %.1fs", method, path, type(error).__name__,
+                error.message[:200], delay,
+            )  # fmt: skip
             self.sleep(delay)
             attempt += 1
 
     def _once(self, method: str, path: str, **kwargs: Any) -> Any:
+        """The decoded answer, or the domain error it amounts to (returned, not raised)."""
         self.pacer.before_request()
         self.requests += 1
         try:
             response = self.client.request(method, path, **kwargs)
-        except httpx.TransportError as exc:
-            return transport_error(exc)
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            return transport_error(exc, f"{self.client.base_url}".rstrip("/") + path)
         self.pacer.observe(response.headers)
         if response.status_code == 429:
             self.rate_limited += 1
@@ -72,5 +78,5 @@ class ShipStationHttp:
             log.warning("%s %s: rate limited, waiting %.0fs for the reset", method, path, wait)
             return RateLimited(API, "Too Many Requests", 429, retry_after=wait)
         if response.is_success:
-            return response.json() if response.content else None
-        return error_for(response)
+            return read_json(response, self.secrets)
+        return error_for(response, self.secrets)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 FALLBACK_RESET = 60.0  # what to wait on a 429 without a Reset header (one V1 window)
+MAX_RESET = 120.0  # a Reset header further out than two windows is garbled: wait this long
 SAME_WINDOW = 2.0  # reset times this close describe the same window (Reset is whole seconds)
 
 
@@ -47,10 +48,14 @@ class RetryPolicy:
 
 
 def _header_number(headers: Mapping[str, str], name: str) -> float | None:
+    """A header as a finite number; None when absent or garbled."""
     try:
-        return float(headers[name])
+        value = float(headers[name])
     except (KeyError, ValueError):
         return None
+    if value != value or value in (float("inf"), float("-inf")):
+        return None
+    return min(value, MAX_RESET) if name == "X-Rate-Limit-Reset" else value
 
 
 class Pacer:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -22,7 +22,7 @@ from adapters.temu.mapping import (
 from adapters.temu.orders import parse_order, parse_page
 from adapters.temu.paging import iterate_pages
 from adapters.temu.transport import TemuTransport
-from domain.errors import BusinessError, ExternalApiError
+from domain.errors import BusinessError, ExternalApiError, UnexpectedAnswer
 from domain.model import Address, OrderAmounts, TemuOrder
 from domain.ports import (
     OrderPage,
@@ -38,6 +38,7 @@ from domain.token import TokenInfo
 
 log = logging.getLogger(__name__)
 MAX_SNS_PER_CALL = 20  # parentOrderSnList (temu.md §4.2)
+T = TypeVar("T")
 
 
 class TemuClient:
@@ -55,8 +56,20 @@ class TemuClient:
         """Any Temu API by `type`: its raw `result`."""
         return self.transport.call(api_type, params)
 
+    def read(self, api_type: str, params: Mapping[str, Any] | None, read: Callable[[Any], T]) -> T:
+        """`read` of a call's `result`; a result of the wrong shape is an UnexpectedAnswer."""
+        result = self.call(api_type, params)
+        try:
+            return read(result)
+        except UnexpectedAnswer as error:
+            # Mapping quotes the result; mask our own secrets in it too, should Temu echo one.
+            scrub = self.transport.scrub
+            raise UnexpectedAnswer(
+                error.api, scrub(error.reason), error.code, scrub(error.excerpt)
+            ) from None
+
     def token_info(self) -> TokenInfo:
-        return to_token_info(self.call("bg.open.accesstoken.info.get"))
+        return self.read("bg.open.accesstoken.info.get", None, to_token_info)
 
     def list_orders(
         self,
@@ -75,7 +88,9 @@ class TemuClient:
             "updateAtEnd": int(window.end.timestamp()) if window else None,
             "sortby": "updateTime",
         }
-        return parse_page(self.call("bg.order.list.v2.get", params), page, page_size)
+        return self.read(
+            "bg.order.list.v2.get", params, lambda result: parse_page(result, page, page_size)
+        )
 
     def orders_by_sn(self, parent_order_sns: Sequence[str]) -> OrderPage:
         if not 0 < len(parent_order_sns) <= MAX_SNS_PER_CALL:
@@ -83,7 +98,7 @@ class TemuClient:
                 f"1 to {MAX_SNS_PER_CALL} parentOrderSns a call, not {len(parent_order_sns)}"
             )
         params = {"pageNumber": 1, "pageSize": 100, "parentOrderSnList": list(parent_order_sns)}
-        return parse_page(self.call("bg.order.list.v2.get", params), 1, 100)
+        return self.read("bg.order.list.v2.get", params, lambda result: parse_page(result, 1, 100))
 
     def iter_orders(
         self, window: TimeWindow | None, *, status: int | None = None, page_size: int = 100
@@ -95,8 +110,7 @@ class TemuClient:
         return iterate_pages(fetch, page_size)
 
     def order_detail(self, parent_order_sn: str) -> TemuOrder | OrderReadFailure:
-        result = self.call("bg.order.detail.v2.get", {"parentOrderSn": parent_order_sn})
-        return parse_order(result)
+        return self.read("bg.order.detail.v2.get", {"parentOrderSn": parent_order_sn}, parse_order)
 
     def ship_to(
         self, parent_order_sns: Sequence[str]
@@ -105,11 +119,14 @@ class TemuClient:
 
     def address(self, parent_order_sn: str) -> Address | None:
         """One order's ship-to, or None when Temu has none yet."""
-        result = self.call("bg.order.shippinginfo.v2.get", {"parentOrderSn": parent_order_sn})
-        return to_address(result, _region_of(parent_order_sn))
+        region = _region_of(parent_order_sn)
+        params = {"parentOrderSn": parent_order_sn}
+        return self.read(
+            "bg.order.shippinginfo.v2.get", params, lambda result: to_address(result, region)
+        )
 
     def amounts(self, parent_order_sn: str) -> OrderAmounts:
-        return to_amounts(self.call("bg.order.amount.query", {"parentOrderSn": parent_order_sn}))
+        return self.read("bg.order.amount.query", {"parentOrderSn": parent_order_sn}, to_amounts)
 
     def amounts_many(
         self, parent_order_sns: Sequence[str]
@@ -117,14 +134,14 @@ class TemuClient:
         return fetch_concurrently(self.amounts, parent_order_sns, self.transport.limiter.rate)
 
     def warehouses(self) -> list[Warehouse]:
-        return to_warehouses(self.call("bg.logistics.warehouse.list.get"))
+        return self.read("bg.logistics.warehouse.list.get", None, to_warehouses)
 
     def carriers(self, region_id: int) -> list[TemuCarrier]:
-        return to_carriers(self.call("bg.logistics.companies.get", {"regionId": region_id}))
+        return self.read("bg.logistics.companies.get", {"regionId": region_id}, to_carriers)
 
     def shipments(self, parent_order_sn: str, order_sn: str) -> list[TemuShipment]:
         params = {"parentOrderSn": parent_order_sn, "orderSn": order_sn}
-        return to_shipments(self.call("bg.logistics.shipment.v2.get", params))
+        return self.read("bg.logistics.shipment.v2.get", params, to_shipments)
 
     def confirm_shipment(self, request: ShipmentRequest) -> tuple[str, ...]:
         try:
@@ -135,8 +152,7 @@ class TemuClient:
             if error.code in (ALREADY_SHIPPED, TRACKING_USED) and self._already_ours(request):
                 return ("already shipped to Temu with this tracking number",)
             raise
-        warnings = result.get("warningMessage") if isinstance(result, Mapping) else None
-        return tuple(str(w) for w in warnings or ())
+        return confirm_warnings(result)
 
     def _already_ours(self, request: ShipmentRequest) -> bool:
         """Every package's tracking number is on record at Temu for its first item."""
@@ -149,6 +165,17 @@ class TemuClient:
                 return False
         log.info("confirm answered already shipped; Temu has our tracking: treated as done")
         return True
+
+
+def confirm_warnings(result: Any) -> tuple[str, ...]:
+    """Temu's warnings on a confirm that went through; whatever their shape, never a failure
+    (the shipment is confirmed: asking again would only be refused as already shipped)."""
+    warnings = result.get("warningMessage") if isinstance(result, Mapping) else None
+    if isinstance(warnings, str):
+        warnings = [warnings]
+    if not isinstance(warnings, list):
+        return ()
+    return tuple(str(w)[:500] for w in warnings if w is not None)
 
 
 def _region_of(parent_order_sn: str) -> int | None:

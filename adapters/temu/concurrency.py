@@ -13,12 +13,13 @@ from domain.errors import (
     InvalidPayload,
     RateLimited,
     TransientError,
+    UnexpectedAnswer,
 )
 
 T = TypeVar("T")
 MAX_WORKERS = 32
 # Errors that belong to one order; anything else (token, permission, config) stops the batch.
-PER_ORDER = (BusinessError, TransientError, RateLimited)
+PER_ORDER = (BusinessError, TransientError, RateLimited, UnexpectedAnswer)
 
 
 def workers_for(rate: float, count: int) -> int:

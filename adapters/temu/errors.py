@@ -51,16 +51,19 @@ def error_for(api_type: str, code: int | None, message: str) -> ExternalApiError
     return TransientError(API, text, code)
 
 
-def error_for_status(api_type: str, status: int, text: str, retry_after: float) -> ExternalApiError:
-    """The domain error for a non-200 HTTP answer."""
+def error_for_status(
+    api_type: str, status: int, text: str, retry_after: float, excerpt: str = ""
+) -> ExternalApiError:
+    """The domain error for a non-200 HTTP answer; `excerpt` is the scrubbed body, quoted."""
     where = f"{api_type}: HTTP {status}"
+    quoted = f" [answer: {excerpt}]" if excerpt else ""
     if status == 401 and "expired" in text.lower():
         # The one place text decides: an HTTP 401 carries no Temu code (temu.md §2.1, §10.1).
-        return TokenExpired(API, f"{where}: access token is expired", status)
+        return TokenExpired(API, f"{where}: access token is expired{quoted}", status)
     if status in (401, 403):
-        return TokenRevoked(API, f"{where}: access token refused", status)
+        return TokenRevoked(API, f"{where}: access token refused{quoted}", status)
     if status == 429:
-        return RateLimited(API, where, status, retry_after=retry_after)
+        return RateLimited(API, f"{where}{quoted}", status, retry_after=retry_after)
     if status >= 500 or status == 408:
-        return TransientError(API, where, status)
-    return ConfigError(API, f"{where}: check the region or base URL", status)
+        return TransientError(API, f"{where}{quoted}", status)
+    return ConfigError(API, f"{where}: check the region or base URL{quoted}", status)

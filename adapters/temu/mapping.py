@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from adapters.temu.answers import unexpected
 from adapters.temu.orders import at
 from adapters.temu.wire import (
     AmountWire,
@@ -17,7 +18,6 @@ from adapters.temu.wire import (
     TokenInfoWire,
     WarehouseWire,
 )
-from domain.errors import InvalidPayload
 from domain.model import Address, OrderAmounts
 from domain.money import Money
 from domain.ports import TemuCarrier, TemuShipment, Warehouse
@@ -35,9 +35,9 @@ CARRIER_CONTAINERS = ("items", "logisticsCompaniesList", "logisticsServiceProvid
 
 def to_address(result: Any, region_id: int | None = None) -> Address | None:
     """A ship-to Address, or None when Temu has none (yet) for the order."""
-    if not isinstance(result, Mapping):
-        return None
-    info = ShippingInfoWire.model_validate(result)
+    if result is None or result == []:
+        return None  # Temu has no address for the order (yet)
+    info = _validate(ShippingInfoWire, result, "bg.order.shippinginfo.v2.get result")
     if not (info.addressLine1 and (info.regionName3 or info.postCode)):
         return None
     return Address(
@@ -76,7 +76,7 @@ def money(wire: MoneyWire | None) -> Money | None:
 def to_amounts(result: Any) -> OrderAmounts:
     amounts = _validate(AmountWire, result, "bg.order.amount.query result")
     unit_prices = {}
-    for line in amounts.orderList:
+    for line in amounts.orderList or []:
         price = money(line.unitRetailPrice or line.unitBasePrice)
         if price is not None:
             unit_prices[line.orderSn] = price
@@ -97,11 +97,21 @@ def to_token_info(result: Any) -> TokenInfo:
 
 
 def to_warehouses(result: Any) -> list[Warehouse]:
-    rows = result.get("warehouseList") if isinstance(result, Mapping) else result
+    rows = _rows(result, "warehouseList", "bg.logistics.warehouse.list.get result")
     return [
         Warehouse(w.warehouseId, w.warehouseName or w.warehouseId, bool(w.defaultWarehouse))
-        for w in (_validate(WarehouseWire, row, "warehouse") for row in rows or [])
+        for w in (_validate(WarehouseWire, row, "warehouse") for row in rows)
     ]
+
+
+def _rows(result: Any, key: str, what: str) -> list[Any]:
+    """The list under `key` (or the result itself when it is the list); none when null."""
+    rows = result.get(key) if isinstance(result, Mapping) else result
+    if rows is None:
+        return []
+    if not isinstance(rows, list):
+        raise unexpected(what, f"{key} must be a list", result)
+    return rows
 
 
 def carrier_rows(result: Any) -> list[Any]:
@@ -114,7 +124,11 @@ def carrier_rows(result: Any) -> list[Any]:
                 return list(result[key])
         if "logisticsServiceProviderId" in result:
             return [result]
-    return []
+        if not result or any(key in result and result[key] is None for key in CARRIER_CONTAINERS):
+            return []  # no carriers for the region (an empty answer or a null container)
+    if result is None:
+        return []
+    raise unexpected("bg.logistics.companies.get result", "no list of carriers in it", result)
 
 
 def to_carriers(result: Any) -> list[TemuCarrier]:
@@ -130,9 +144,9 @@ def to_carriers(result: Any) -> list[TemuCarrier]:
 
 
 def to_shipments(result: Any) -> list[TemuShipment]:
-    rows = result.get("shipmentInfoDTO") if isinstance(result, Mapping) else result
+    rows = _rows(result, "shipmentInfoDTO", "bg.logistics.shipment.v2.get result")
     shipments = []
-    for row in rows or []:
+    for row in rows:
         wire = _validate(ShipmentWire, row, "shipment")
         shipments.append(
             TemuShipment(
@@ -154,9 +168,10 @@ def to_shipments(result: Any) -> list[TemuShipment]:
 
 
 def _validate(model: type[W], data: Any, what: str) -> W:
+    """`data` read as `model`, or UnexpectedAnswer naming the first wrong field."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "(root)"
-        raise InvalidPayload(what, f"field {field}: {first['msg']}") from None
+        raise unexpected(what, f"field {field}: {first['msg']}", data) from None

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from adapters.temu.answers import unexpected
 from adapters.temu.wire import LineWire, PageItemWire, ParentWire
 from domain.model import OrderLine, Pudo, TemuOrder
 from domain.ports import OrderPage, OrderReadFailure
@@ -33,33 +34,61 @@ def at(seconds: int | None) -> datetime | None:
 
 
 def parse_page(result: Any, page_number: int, page_size: int) -> OrderPage:
-    """One `bg.order.list.v2.get` result as an OrderPage of orders and per-order failures."""
-    result = result if isinstance(result, Mapping) else {}
-    items = result.get("pageItems") or []
-    total = result.get("totalItemNum")
-    total = total if isinstance(total, int) else len(items)
+    """One `bg.order.list.v2.get` result as an OrderPage of orders and per-order failures.
+
+    A result that is not a page at all is that call's failure (UnexpectedAnswer); an item
+    that is not an order is that order's failure; a parentOrderSn seen twice on the page is
+    read once (the first).
+    """
+    items, total = page_items(result)
     orders: list[TemuOrder] = []
     failures: list[OrderReadFailure] = []
-    for raw in items if isinstance(items, list) else []:
+    seen: set[str] = set()
+    for raw in items:
+        sn = _sn_of(raw)
+        if sn is not None and sn in seen:
+            continue
+        seen.add(sn or "")
         parsed = parse_order(raw)
         if isinstance(parsed, TemuOrder):
             orders.append(parsed)
         else:
             failures.append(parsed)
-    has_more = len(items) >= page_size and page_number * page_size < total
+    full = len(items) >= page_size
+    if total is None:  # unknown: walk on while pages come back full
+        total = (page_number - 1) * page_size + len(items) + (1 if full else 0)
+    has_more = full and page_number * page_size < total
     return OrderPage(tuple(orders), tuple(failures), page_number, total, has_more)
+
+
+def page_items(result: Any) -> tuple[list[Any], int | None]:
+    """`pageItems` and `totalItemNum` (None when not a count), or UnexpectedAnswer."""
+    what = "bg.order.list.v2.get result"
+    if not isinstance(result, Mapping):
+        raise unexpected(what, f"a page must be an object, not {_kind(result)}", result)
+    total = result.get("totalItemNum")
+    total = total if isinstance(total, int) and not isinstance(total, bool) and total >= 0 else None
+    items = result.get("pageItems")
+    if items is None and total == 0:
+        return [], 0
+    if not isinstance(items, list):
+        raise unexpected(what, f"pageItems must be a list, not {_kind(items)}", result)
+    return items, total
 
 
 def parse_order(raw: Any) -> TemuOrder | OrderReadFailure:
     """One page item as a TemuOrder, or a failure naming the field and the parentOrderSn."""
     sn = _sn_of(raw)
     if not isinstance(raw, Mapping):
-        return OrderReadFailure(sn, "page item is not a JSON object", None)
+        return OrderReadFailure(sn, f"page item is {_kind(raw)}, not a JSON object", None)
+    label = f"order {sn or '<no parentOrderSn>'}"
     try:
         item = PageItemWire.model_validate(raw)
+        return to_order(item, raw)
     except ValidationError as exc:
-        return OrderReadFailure(sn, f"order {sn or '<no parentOrderSn>'}: {_describe(exc)}", raw)
-    return to_order(item, raw)
+        return OrderReadFailure(sn, f"{label}: {_describe(exc)}", raw)
+    except (ValueError, OverflowError, OSError) as exc:  # a date the platform cannot hold
+        return OrderReadFailure(sn, f"{label}: {type(exc).__name__}: {exc}"[:300], raw)
 
 
 def to_order(item: PageItemWire, raw: Mapping[str, Any]) -> TemuOrder:
@@ -127,7 +156,15 @@ def _warnings(parent: ParentWire) -> tuple[str, ...]:
 def _sn_of(raw: Any) -> str | None:
     parent = raw.get("parentOrderMap") if isinstance(raw, Mapping) else None
     sn = parent.get("parentOrderSn") if isinstance(parent, Mapping) else None
-    return sn if isinstance(sn, str) and sn else None
+    # Only a plausible number is kept to name the failure (the column holds 64 characters).
+    return sn if isinstance(sn, str) and 0 < len(sn) <= 64 else None
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    return names.get(type(value), "a number" if isinstance(value, int | float) else "a value")
 
 
 def _describe(exc: ValidationError) -> str:

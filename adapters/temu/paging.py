@@ -11,10 +11,11 @@ MAX_PAGES = 10_000
 
 
 def iterate_pages(fetch: Callable[[int], OrderPage], page_size: int) -> Iterator[OrderPage]:
-    """Pages from 1 until a short page or pageNumber*pageSize >= total; duplicates dropped.
+    """Pages from 1 while the last one says there is more; duplicates dropped.
 
-    Sorting by updateTime while orders change can move an order onto a later page, so the
-    same parentOrderSn may come back: the first sighting (the newest) wins.
+    A page has more when it is full and pageNumber*pageSize < total (or the total is not
+    known). Sorting by updateTime while orders change can move an order onto a later page,
+    so the same parentOrderSn may come back: the first sighting (the newest) wins.
     """
     seen: set[str] = set()
     for number in range(1, MAX_PAGES + 1):
@@ -26,6 +27,5 @@ def iterate_pages(fetch: Callable[[int], OrderPage], page_size: int) -> Iterator
         )
         seen.update(f.parent_order_sn for f in failures if f.parent_order_sn)
         yield replace(page, orders=fresh, failures=failures)
-        size = len(page.orders) + len(page.failures)
-        if size < page_size or number * page_size >= page.total:
+        if not page.has_more:
             return

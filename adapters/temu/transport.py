@@ -1,4 +1,7 @@
-"""Signed POSTs to Temu's router: pacing, retries with backoff, answers -> results or errors."""
+"""Signed POSTs to Temu's router: pacing, retries with backoff, answers -> results or errors.
+
+Every answer is classified in adapters.temu.answers; what may succeed on a second try
+(TransientError and its kinds, RateLimited) is retried here with bounded, jittered backoff."""
 
 from __future__ import annotations
 
@@ -12,10 +15,10 @@ from typing import Any
 
 import httpx
 
-from adapters.temu.errors import API, SUCCESS, error_for, error_for_status
+from adapters.temu.answers import failure_of, read_answer
 from adapters.temu.pacing import DEFAULT_RATE, limiter_for
 from adapters.temu.signing import encode, signed_body
-from domain.errors import ExternalApiError, RateLimited, TransientError
+from domain.errors import ExternalApiError, RateLimited, TransientError, UnusableAnswer
 from domain.ports import Clock
 from domain.secrets import mask
 from domain.shop import Region, TemuCredentials
@@ -89,9 +92,10 @@ class TemuTransport:
                 if isinstance(error, RateLimited):
                     self.limiter.hold_off(delay)
                 log.info(
-                    "temu %s attempt %d failed (%s); retry in %.2fs",
+                    "temu %s attempt %d failed (%s %s); retry in %.2fs",
                     api_type,
                     attempt,
+                    type(error).__name__,
                     error.code,
                     delay,
                 )
@@ -114,46 +118,13 @@ class TemuTransport:
         content = encode(self.body(api_type, params))
         try:
             response = self.http.post(self.url, content=content, headers=HEADERS)
-        except httpx.TimeoutException as exc:
-            raise TransientError(API, f"{api_type}: timed out ({type(exc).__name__})") from None
-        except httpx.TransportError as exc:
-            raise TransientError(
-                API, f"{api_type}: connection failed ({type(exc).__name__})"
-            ) from None
-        return self._answer(api_type, response)
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise failure_of(api_type, self.url, exc) from None
+        return read_answer(api_type, response, self.secrets())
 
-    def _answer(self, api_type: str, response: httpx.Response) -> Any:
-        if response.status_code != 200:
-            retry_after = _seconds(response.headers.get("Retry-After"))
-            raise error_for_status(api_type, response.status_code, response.text, retry_after)
-        try:
-            answer = response.json()
-        except ValueError:
-            raise TransientError(API, f"{api_type}: malformed JSON answer") from None
-        if not isinstance(answer, dict):
-            raise TransientError(API, f"{api_type}: answer is not a JSON object")
-        if answer.get("success") is True or answer.get("errorCode") == SUCCESS:
-            return _unwrap(answer.get("result"))
-        code = answer.get("errorCode")
-        message = self._scrub(str(answer.get("errorMsg") or ""))
-        raise error_for(api_type, code if isinstance(code, int) else None, message)
+    def secrets(self) -> tuple[str, ...]:
+        """The values no message, excerpt or log line may show."""
+        return (self.credentials.access_token.reveal(), self.credentials.app_secret.reveal())
 
-    def _scrub(self, text: str) -> str:
-        for secret in (self.credentials.access_token, self.credentials.app_secret):
-            if secret.reveal():
-                text = text.replace(secret.reveal(), str(secret))
-        return text
-
-
-def _unwrap(result: Any) -> Any:
-    # One official (Brazil) example nests a second envelope inside `result` (temu.md §2.1).
-    if isinstance(result, dict) and "result" in result and result.get("errorCode") in (0, SUCCESS):
-        return result["result"]
-    return result
-
-
-def _seconds(header: str | None) -> float:
-    try:
-        return max(0.0, float(header)) if header else 1.0
-    except ValueError:
-        return 1.0
+    def scrub(self, text: str) -> str:
+        return UnusableAnswer.scrub(text, self.secrets())

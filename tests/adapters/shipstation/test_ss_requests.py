@@ -111,11 +111,20 @@ class TestReading:
         self, router: respx.Router, client: ShipStationClient
     ) -> None:
         items = [{"lineItemKey": None, "sku": "MANUAL", "quantity": 1}]
-        body = {"shipments": [shipment(1, items)], "total": 1}
+        mixed = [{"lineItemKey": "211-1", "quantity": 1}, {"sku": "GIFT", "quantity": 1}]
+        body = {"shipments": [shipment(1, items), shipment(2, mixed)], "total": 2}
         router.get("/shipments").respond(200, json=body)
         (page,) = list(client.shipments_since(datetime(2025, 3, 1, tzinfo=UTC)))
-        assert page.labels[0].lines == ()
-        assert [(u.shipment_id, u.sku) for u in client.unkeyed_items] == [("1", "MANUAL")]
+        # Nothing keyed: that shipment fails alone, with its reason; the keyed one is read.
+        assert [label.shipment_id for label in page.labels] == ["2"]
+        assert [(ln.order_sn, ln.quantity) for ln in page.labels[0].lines] == [("211-1", 1)]
+        (failure,) = page.failures
+        assert failure.key == "1" and "no item has a lineItemKey" in failure.reason
+        assert client.read_failures == [failure]
+        assert [(u.shipment_id, u.sku) for u in client.unkeyed_items] == [
+            ("1", "MANUAL"),
+            ("2", "GIFT"),
+        ]
 
     def test_paging_stops_on_a_short_page_whatever_pages_says(
         self, router: respx.Router, make_client
