@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import stat
 import threading
 from pathlib import Path
 from typing import Any
@@ -11,7 +14,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import StaticPool
 
-from adapters.db.location import database_url
+from adapters.db.location import PRIVATE_FILE, database_url, private_file
 from adapters.db.migrate import ensure_migrated
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -27,6 +30,8 @@ def make_engine(url: str | URL | None = None, *, migrate: bool = True, **options
     resolved = _normalise(database_url(url))
     engine = create_engine(resolved, **{**_options_for(resolved), **options})
     if resolved.get_backend_name() == "sqlite":
+        if not _in_memory(resolved):
+            _private_sqlite_files(Path(str(resolved.database)).expanduser())
         event.listen(engine, "connect", _sqlite_on_connect)
     if migrate:
         ensure_migrated(engine)
@@ -56,6 +61,17 @@ def _normalise(url: URL) -> URL:
     if url.get_backend_name() == "sqlite" and not _in_memory(url):
         Path(str(url.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
     return url
+
+
+def _private_sqlite_files(path: Path) -> None:
+    """The database file is 0600 whatever the umask (made empty now if missing: SQLite takes
+    an empty file for a new database, and gives its -wal and -shm files the same mode)."""
+    private_file(path)
+    for suffix in ("-wal", "-shm", "-journal"):
+        companion = path.with_name(path.name + suffix)
+        with contextlib.suppress(FileNotFoundError):
+            if stat.S_IMODE(companion.stat().st_mode) != PRIVATE_FILE:
+                os.chmod(companion, PRIVATE_FILE)
 
 
 def _in_memory(url: URL) -> bool:

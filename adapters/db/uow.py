@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from functools import cache
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
 from sqlalchemy import Connection, Engine
 
-from adapters.db.crypto import Cipher
+from adapters.db.keys import StoredKey
 from adapters.db.repos.carriers import SqlCarrierMappingRepository
 from adapters.db.repos.cursors import SqlCursorRepository
 from adapters.db.repos.orders import SqlOrderRepository
@@ -34,9 +33,8 @@ class SqlUnitOfWork:
     carriers: SqlCarrierMappingRepository
     reports: SqlReportRepository
 
-    def __init__(self, engine: Engine, cipher: Cipher | None = None) -> None:
+    def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._cipher = cipher
         self._connection: Connection | None = None
 
     def __enter__(self) -> Self:
@@ -45,7 +43,7 @@ class SqlUnitOfWork:
 
     def _open(self, connection: Connection) -> None:
         self._connection = connection
-        self.shops = SqlShopRepository(connection, cache(self._cipher_now))
+        self.shops = SqlShopRepository(connection, StoredKey(connection))
         self.tokens = SqlTokenRepository(connection)
         self.orders = SqlOrderRepository(connection)
         self.cursors = SqlCursorRepository(connection)
@@ -76,11 +74,6 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self.connection.rollback()
-
-    def _cipher_now(self) -> Cipher:
-        if self._cipher is None:
-            self._cipher = Cipher.from_env()
-        return self._cipher
 
     def __repr__(self) -> str:
         state = "open" if self._connection is not None else "closed"

@@ -6,9 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import TypeVar
 
 from domain.carriers import resolve_carrier
-from domain.errors import ExternalApiError, PermissionMissing, TemushipError
+from domain.errors import (
+    ExternalApiError,
+    PermissionMissing,
+    RateLimited,
+    SecretKeyError,
+    TemushipError,
+    TransientError,
+)
 from domain.history import EventContext
 from domain.model import Source
 from domain.ports import Services, Store, TimeWindow, UnitOfWork
@@ -19,9 +27,16 @@ from domain.usecases import tokens
 from domain.usecases.shipments import carrier_region
 from domain.usecases.tokens import OPTIONAL_APIS, require_apis
 
+T = TypeVar("T")
+
 
 class Refused(TemushipError):
     """A side rejected what the user gave: the message says which side and what to do."""
+
+
+class Mistake(Refused):
+    """What the person asked for cannot be done as asked (an unknown shop, a name taken, a
+    mall connected twice): refused before anything is sent or written."""
 
 
 def pick_store(stores: list[Store], wanted: int | None) -> int:
@@ -41,24 +56,65 @@ def _stores(stores: list[Store]) -> str:
     return ", ".join(f"{s.store_id} {s.name}" for s in stores) or "none"
 
 
-def connect(services: Services, shop: Shop) -> Token:
-    """Validate both sides, then save the shop (credentials encrypted) and its token."""
-    try:
-        info = services.temu_for(shop).token_info()
-    except ExternalApiError as err:
-        raise Refused(f"Temu refused the credentials: {err}") from err
-    try:
-        stores = services.shipstation_for(shop).stores()
-    except ExternalApiError as err:
-        raise Refused(f"ShipStation refused the credentials: {err}") from err
+def connect(services: Services, shop: Shop, replace_existing: bool = False) -> Token:
+    """Validate both sides, then save the shop (credentials encrypted) and its token.
+
+    A name already connected is refused unless `replace_existing` (its cursors, orders and
+    history are kept); a Temu mall already connected under another name is refused."""
+    with services.uow() as uow:
+        existing = shop.shop_id in uow.shops.ids()
+    if existing and not replace_existing:
+        raise Mistake(
+            f"a shop named {shop.shop_id!r} is already connected: pass --replace to give it "
+            "new credentials (its orders, cursors and history are kept)"
+        )
+    info = _asked("Temu", lambda: services.temu_for(shop).token_info())
+    stores = _asked("ShipStation", lambda: services.shipstation_for(shop).stores())
     shop.shipstation = replace(
         shop.shipstation, store_id=pick_store(stores, shop.shipstation.store_id)
     )
+    try:
+        require_apis(info)
+    except PermissionMissing as err:
+        raise Refused(str(err)) from err
+    _refuse_second_name(services, shop.shop_id, info)
     ctx = EventContext(services.clock.now(), Source.OPERATOR, "connect")
     try:
         return save_connected(services.uow(), shop, info, ctx)
     except ExternalApiError as err:
         raise Refused(str(err)) from err
+
+
+def _asked(side: str, call: Callable[[], T]) -> T:
+    """Ask one side; a refusal names the side and says whether it answered at all."""
+    try:
+        return call()
+    except (TransientError, RateLimited) as err:
+        raise Refused(f"{side} did not answer: {err}; nothing was saved, try again") from err
+    except ExternalApiError as err:
+        raise Refused(f"{side} refused the credentials: {err}") from err
+
+
+def _refuse_second_name(services: Services, shop_id: str, info: TokenInfo) -> None:
+    """One Temu mall, one shop: a second name would import every order twice."""
+    if info.mall_id is None:
+        return
+    with services.uow() as uow:
+        others = [s for s in uow.tokens.shops_of_mall(info.mall_id) if s != shop_id]
+    if others:
+        raise Mistake(
+            f"Temu mall {info.mall_id} is already connected as shop {others[0]!r}: a second "
+            f"name would send every order to ShipStation twice. To renew its credentials, run "
+            f"`temuship connect {others[0]} --replace ...`"
+        )
+
+
+def disconnect(services: Services, shop_id: str, delete_orders: bool) -> None:
+    """Remove a shop and its stored credentials; its orders and history too if asked."""
+    known_shops(services, [shop_id])
+    with services.uow() as uow:
+        uow.shops.delete(shop_id, delete_orders)
+        uow.commit()
 
 
 @dataclass
@@ -78,8 +134,11 @@ def check(services: Services, shop_id: str) -> list[CheckLine]:
         except Exception as err:  # every failure is one red line, with its reason
             lines.append(CheckLine(False, item, f"{type(err).__name__}: {err}"))
 
-    with services.uow() as uow:
-        shop = uow.shops.get(shop_id)
+    try:
+        with services.uow() as uow:
+            shop = uow.shops.get(shop_id)
+    except SecretKeyError as err:  # another key, or one refused: the other probes need it
+        return [CheckLine(False, "credentials", str(err))]
     if shop is None:
         return [CheckLine(False, "shop", f"no shop named {shop_id!r}")]
     lines.append(CheckLine(True, "credentials", "decrypted"))
@@ -203,24 +262,41 @@ def answer_token_request(
 def known_shops(services: Services, names: list[str]) -> list[str]:
     """The named shops (default: every shop); refuses a name that is not connected."""
     with services.uow() as uow:
-        known = [shop.shop_id for shop in uow.shops.list()]
+        known = uow.shops.ids()
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise Refused(f"no shop named {', '.join(unknown)}: run `temuship connect` first")
+        raise Mistake(f"no shop named {', '.join(unknown)}: run `temuship connect` first")
     return names or known
 
 
-def map_carriers(services: Services, shop_id: str, overrides: dict[str, int]) -> None:
-    """Set per-shop overrides: ShipStation carrier code -> Temu carrier id."""
+def map_carriers(
+    services: Services, shop_id: str, overrides: dict[str, int], remove: list[str]
+) -> None:
+    """Set per-shop overrides (ShipStation carrier code -> Temu carrier id) after checking the
+    shop and every Temu carrier id exist; remove the `remove` codes. All or nothing."""
+    known_shops(services, [shop_id])
+    with services.uow() as uow:
+        shop, token = uow.shops.get(shop_id), uow.tokens.get(shop_id)
+        current = uow.carriers.overrides(shop_id)
+    if overrides and shop is not None:
+        ids = {c.carrier_id for c in services.temu_for(shop).carriers(carrier_region(token))}
+        unknown = sorted(str(i) for i in set(overrides.values()) - ids)
+        if unknown:
+            raise Mistake(f"Temu has no carrier {', '.join(unknown)}: `temuship carriers "
+                          f"{shop_id}` lists the Temu carrier ids")  # fmt: skip
+    missing = [code for code in remove if code not in current]
+    if missing:
+        raise Mistake(f"{shop_id} has no override for {', '.join(missing)}")
     with services.uow() as uow:
         for code, carrier_id in overrides.items():
             uow.carriers.set_override(shop_id, code, carrier_id)
+        for code in remove:
+            uow.carriers.remove_override(shop_id, code)
         uow.commit()
 
 
 def reauthorize(services: Services, shop_id: str, access_token: str, run_id: str) -> Token:
-    """A new token given by a person: mark the re-authorisation, then take the token (see
-    `take_new_token`)."""
-    ctx = EventContext(services.clock.now(), Source.OPERATOR, run_id)
-    tokens.start_reauthorization(services.uow(), shop_id, ctx)
+    """A new token given by a person: validated against Temu first, so a refused one leaves
+    the shop's token and pause exactly as they were (see `take_new_token`)."""
+    known_shops(services, [shop_id])
     return take_new_token(services, shop_id, access_token, run_id)

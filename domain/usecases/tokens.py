@@ -204,7 +204,7 @@ def watch_shops(
     """The daily token watch over every shop: warn once per threshold (event
     `temuship.token.expiring`), pause the shops whose token expired (`temuship.token.expired`)."""
     with services.uow() as uow:
-        shop_ids = [shop.shop_id for shop in uow.shops.list()]
+        shop_ids = uow.shops.ids()
     reports = []
     for shop_id in shop_ids:
         ctx = EventContext(services.clock.now(), Source.CLOCK)

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from flows.cli.output import out
+from flows.cli.boundary import GuardedGroup, finish, set_debug
+from flows.cli.output import err, out
 from flows.settings import apply_cli_defaults
 
 apply_cli_defaults()
@@ -16,7 +17,9 @@ app = typer.Typer(
     help="Sync a Temu shop with ShipStation, as Prefect flows.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
+    cls=GuardedGroup,  # flows/cli/boundary.py: every failure as its cause and fix, exit 0/1/2
 )
+MAX_BACKFILL_DAYS = 365
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
@@ -26,9 +29,21 @@ def services() -> Any:
     return wiring.current()
 
 
+@app.callback()
+def _options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the traceback of a failure (or TEMUSHIP_DEBUG=1)")
+    ] = False,
+) -> None:
+    set_debug(debug)
+
+
 @app.command()
 def connect(
-    name: Annotated[str, typer.Argument(help="A name for the shop (letters, digits, -)")],
+    name: Annotated[
+        str,
+        typer.Argument(help="A name for the shop: lower-case letters, digits and '-', at most 63"),
+    ],
     app_key: Annotated[str, typer.Option(help="Temu app key")],
     app_secret: Annotated[str, typer.Option(help="Temu app secret", envvar="TEMU_APP_SECRET")],
     access_token: Annotated[
@@ -42,10 +57,21 @@ def connect(
     shipstation_store_id: Annotated[int | None, typer.Option(help="ShipStation store")] = None,
     temu_url: Annotated[str | None, typer.Option(help="Temu base URL (sandbox)")] = None,
     shipstation_url: Annotated[str | None, typer.Option(help="ShipStation URL")] = None,
-    backfill_days: Annotated[int, typer.Option(help="First sync: days of updates")] = 7,
+    backfill_days: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=MAX_BACKFILL_DAYS,
+            help=f"First sync: days of updates (0-{MAX_BACKFILL_DAYS})",
+        ),
+    ] = 7,
     warehouse: Annotated[str | None, typer.Option(help="Temu warehouse to ship from")] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Give an already connected shop new credentials")
+    ] = False,
 ) -> None:
-    """Validate both sides, then save the shop with its credentials encrypted."""
+    """Validate both sides, then save the shop with its credentials encrypted. A name already
+    connected needs --replace (its orders, cursors and history are kept)."""
     from flows.cli.shops import do_connect
 
     do_connect(
@@ -62,6 +88,7 @@ def connect(
         shipstation_url,
         backfill_days,
         warehouse,
+        replace,
     )
 
 
@@ -78,6 +105,9 @@ def sync(
     from flows.cli.sync import do_plan, do_sync
 
     since = since.replace(tzinfo=UTC) if since and since.tzinfo is None else since
+    if since is not None and since > datetime.now(UTC):
+        err.print(f"[red]--since {since:%Y-%m-%d %H:%M} UTC is in the future[/red]")
+        raise typer.Exit(2)
     code = (do_plan if plan else do_sync)(services(), names or [], since, as_json)
     raise typer.Exit(code)
 
@@ -109,7 +139,9 @@ def history(
 def check(name: Annotated[str, typer.Argument(help="The shop")]) -> None:
     """Credentials, token, store and one page from each API. Writes nothing."""
     from domain.usecases.shops import check as run_check
+    from domain.usecases.shops import known_shops
 
+    known_shops(services(), [name])  # an unknown shop: Mistake, exit 2
     lines = run_check(services(), name)
     for line in lines:
         mark = "[green]✔[/green]" if line.ok else "[red]✘[/red]"
@@ -121,12 +153,34 @@ def check(name: Annotated[str, typer.Argument(help="The shop")]) -> None:
 def carriers(
     name: Annotated[str, typer.Argument(help="The shop")],
     map_: Annotated[list[str] | None, typer.Option("--map", help="CODE=TEMU_CARRIER_ID")] = None,
+    unmap: Annotated[
+        list[str] | None, typer.Option("--unmap", help="CODE: remove an override")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """List ShipStation carriers and their Temu carrier; --map sets an override."""
+    """List ShipStation carriers and their Temu carrier; --map sets an override, --unmap
+    removes one."""
     from flows.cli.shops import do_carriers
 
-    raise typer.Exit(do_carriers(services(), name, map_ or [], as_json))
+    raise typer.Exit(do_carriers(services(), name, map_ or [], unmap or [], as_json))
+
+
+@app.command()
+def disconnect(
+    name: Annotated[str, typer.Argument(help="The shop")],
+    delete_orders: Annotated[
+        bool,
+        typer.Option(
+            "--delete-orders/--keep-orders",
+            help="Also delete its orders and their history (default: keep them)",
+        ),
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+) -> None:
+    """Remove a shop and its stored credentials; its orders and history stay unless asked."""
+    from flows.cli.shops import do_disconnect
+
+    raise typer.Exit(do_disconnect(services(), name, delete_orders, yes))
 
 
 @app.command()
@@ -166,8 +220,29 @@ def demo(
     raise typer.Exit(run_demo(orders, as_json))
 
 
+@app.command("rotate-key")
+def rotate_key(
+    new_key_file: Annotated[
+        str | None,
+        typer.Option(
+            help="File holding the new key (mode 600); else TEMUSHIP_NEW_SECRET_KEY gives it"
+        ),
+    ] = None,
+) -> None:
+    """Re-encrypt every stored credential under a new key, in one transaction, and say what
+    to set TEMUSHIP_SECRET_KEY to next. The new key never comes from the command line."""
+    from flows.cli.keys import do_rotate_key
+
+    raise typer.Exit(do_rotate_key(new_key_file))
+
+
 def main() -> None:
-    app()
+    """The `temuship` command (and `python -m flows.cli`): exit 0 done, 1 a shop failed or
+    needs a person, 2 bad usage or an unknown shop or order (flows/cli/boundary.py)."""
+    try:
+        app()
+    except SystemExit as done:
+        finish(done.code)
 
 
 if __name__ == "__main__":

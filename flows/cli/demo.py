@@ -26,9 +26,8 @@ def run_demo(order_count: int, as_json: bool) -> int:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from adapters.sandbox.launcher import Sandbox
     from adapters.sandbox.temu.state import TemuSandbox
-    from domain.shop import Shop
-    from domain.usecases.shops import connect
     from flows import wiring
+    from flows.cli.prefect_api import ensure_prefect_api
     from flows.sync import sync_shop
 
     url = demo_database()
@@ -41,27 +40,12 @@ def run_demo(order_count: int, as_json: bool) -> int:
             f"Sandbox: Temu at {sandbox.temu_url}, ShipStation at "
             f"{sandbox.shipstation_url}; {order_count} orders seeded.",
         )
-        shop = Shop(
-            DEMO_SHOP,
-            sandbox.temu_credentials(),
-            sandbox.shipstation_credentials(),
-            created_at=services.clock.now(),
-        )
-        token = connect(services, shop)
-        say(
-            as_json, f"Connected shop '{DEMO_SHOP}': token valid until {token.expires_at:%Y-%m-%d}."
-        )
+        connect_demo_shop(sandbox, services, as_json)
         say(as_json, "First sync (starts a local Prefect server the first time)...")
+        ensure_prefect_api()
         steps["first_sync"] = sync_shop(DEMO_SHOP)
         steps["labels"] = buy_labels(sandbox, services)
-        steps["example_order"] = next(
-            (
-                o["orderNumber"]
-                for o in sandbox.shipstation.orders.values()
-                if o["orderStatus"] == "shipped"
-            ),
-            None,
-        )
+        steps["example_order"] = example_order(sandbox)
         steps["addresses_arrived"] = give_addresses(sandbox)
         say(
             as_json,
@@ -81,6 +65,21 @@ def run_demo(order_count: int, as_json: bool) -> int:
         summary(steps, url)
     ok = all(steps[k]["status"] == "ok" for k in ("first_sync", "second_sync"))
     return 0 if ok else 1
+
+
+def connect_demo_shop(sandbox: Any, services: Any, as_json: bool) -> None:
+    from domain.shop import Shop
+    from domain.usecases.shops import connect
+
+    creds = sandbox.temu_credentials(), sandbox.shipstation_credentials()
+    token = connect(services, Shop(DEMO_SHOP, *creds, created_at=services.clock.now()))
+    say(as_json, f"Connected shop '{DEMO_SHOP}': token valid until {token.expires_at:%Y-%m-%d}.")
+
+
+def example_order(sandbox: Any) -> str | None:
+    """An order to look up with `temuship history`: one the labels shipped."""
+    orders = sandbox.shipstation.orders.values()
+    return next((o["orderNumber"] for o in orders if o["orderStatus"] == "shipped"), None)
 
 
 def say(quiet: bool, text: str) -> None:

@@ -1,8 +1,9 @@
-"""`temuship connect` and `temuship carriers`."""
+"""`temuship connect`, `temuship disconnect` and `temuship carriers`."""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import typer
 from rich.table import Table
@@ -10,10 +11,29 @@ from rich.table import Table
 from domain.ports import Services
 from domain.secrets import Secret
 from domain.shop import Region, ShipStationCredentials, Shop, TemuCredentials
-from domain.usecases.shops import Refused, carrier_table, connect, map_carriers
+from domain.usecases.shops import (
+    Mistake,
+    Refused,
+    carrier_table,
+    connect,
+    disconnect,
+    map_carriers,
+)
 from flows.cli.output import dump, err, out
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+NAME_RULE = "lower-case letters, digits and '-', starting with a letter or digit, at most 63"
+
+
+def checked_url(option: str, url: str | None) -> str | None:
+    """An API base URL from the command line: http(s) with a host, or refused (exit 2)."""
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        err.print(f"[red]{option} must be an http:// or https:// URL, not {url!r}[/red]")
+        raise typer.Exit(2)
+    return url.rstrip("/")
 
 
 def do_connect(
@@ -30,10 +50,13 @@ def do_connect(
     ss_url: str | None,
     backfill_days: int,
     warehouse: str | None,
+    replace_existing: bool = False,
 ) -> None:
     if not NAME.match(name):
-        err.print(f"[red]Shop names use lower-case letters, digits and '-': {name!r}[/red]")
+        err.print(f"[red]Shop names use {NAME_RULE}: {name!r}[/red]")
         raise typer.Exit(2)
+    temu_url = checked_url("--temu-url", temu_url)
+    ss_url = checked_url("--shipstation-url", ss_url)
     try:
         region_value = Region(region.lower())
     except ValueError:
@@ -48,10 +71,10 @@ def do_connect(
         warehouse_id=warehouse,
     )
     try:
-        token = connect(services, shop)
+        token = connect(services, shop, replace_existing)
     except Refused as refusal:
         err.print(f"[red]Not connected:[/red] {refusal}", highlight=False)
-        raise typer.Exit(1) from None
+        raise typer.Exit(2 if isinstance(refusal, Mistake) else 1) from None
     now = services.clock.now()
     source = "from Temu" if token.expiry_known else "90 days from now: Temu gave none"
     out.print(
@@ -64,7 +87,34 @@ def do_connect(
     )
 
 
-def do_carriers(services: Services, name: str, maps: list[str], as_json: bool) -> int:
+def do_disconnect(services: Services, name: str, delete_orders: bool, yes: bool) -> int:
+    what = (
+        "its orders and their history"
+        if delete_orders
+        else "nothing else: its orders and history stay"
+    )
+    if not yes and not typer.confirm(
+        f"Remove shop {name} and its stored credentials ({what})?", default=False
+    ):
+        err.print("Nothing was removed.")
+        return 1
+    try:
+        disconnect(services, name, delete_orders)
+    except Mistake as mistake:
+        err.print(f"[red]{mistake}[/red]")
+        return 2
+    kept = (
+        "its orders and history were deleted"
+        if delete_orders
+        else "its orders and history are kept"
+    )
+    out.print(f"Removed shop {name} and its credentials; {kept}.")
+    return 0
+
+
+def do_carriers(
+    services: Services, name: str, maps: list[str], unmaps: list[str], as_json: bool
+) -> int:
     overrides = {}
     for item in maps:
         code, _, carrier = item.partition("=")
@@ -72,12 +122,12 @@ def do_carriers(services: Services, name: str, maps: list[str], as_json: bool) -
             err.print(f"[red]--map takes CODE=TEMU_CARRIER_ID, not {item!r}[/red]")
             return 2
         overrides[code.strip()] = int(carrier)
-    map_carriers(services, name, overrides)
     try:
+        map_carriers(services, name, overrides, [code.strip() for code in unmaps])
         rows = carrier_table(services, name)
     except Refused as refusal:
         err.print(f"[red]{refusal}[/red]")
-        return 1
+        return 2 if isinstance(refusal, Mistake) else 1
     if as_json:
         dump(rows)
         return 0

@@ -7,12 +7,13 @@ from typing import Any
 
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from domain.errors import ExternalApiError, PermissionMissing, TemushipError
+from domain.errors import ExternalApiError, PermissionMissing
 from domain.ports import Services
 from domain.usecases import shops, sync
 from domain.usecases.dry_run import plan_shop
-from domain.usecases.shops import Refused
+from domain.usecases.shops import Mistake, Refused
 from flows.cli.output import dump, err, out
+from flows.cli.prefect_api import ensure_prefect_api
 
 SHOWN = (
     ("orders_seen", "read from Temu"), ("orders_new", "new"), ("pushed", "sent to ShipStation"),
@@ -26,9 +27,11 @@ def do_sync(services: Services, names: list[str], since: datetime | None, as_jso
 
     try:
         shop_ids = shops.known_shops(services, names)
-    except TemushipError as error:
+    except Mistake as error:
         err.print(f"[red]{error}[/red]")
         return 2
+    if shop_ids:  # Prefect (its temporary server, or PREFECT_API_URL) answering, retried once
+        ensure_prefect_api()
     results = []
     with Progress(
         SpinnerColumn(),
@@ -82,9 +85,9 @@ def do_plan(services: Services, names: list[str], since: datetime | None, as_jso
             plan_shop(services, sync.new_request(services, shop_id, since=since))
             for shop_id in shops.known_shops(services, names)
         ]
-    except (TemushipError, ExternalApiError) as error:
+    except Mistake as error:
         err.print(f"[red]{error}[/red]")
-        return 1
+        return 2  # any other failure: flows/cli/boundary.py says what and what to do, exit 1
     if as_json:
         dump([r.to_dict() for r in reports])
         return 0
@@ -109,16 +112,23 @@ def do_plan(services: Services, names: list[str], since: datetime | None, as_jso
 
 def do_reauthorize(services: Services, name: str, access_token: str, catch_up: bool) -> int:
     try:
+        healthy = shops.token_usable(services, name)
         token = shops.reauthorize(services, name, access_token, "cli")
     except Refused as refusal:
         err.print(f"[red]{refusal}[/red]")
         return 2
     except (ExternalApiError, PermissionMissing) as error:
-        err.print(f"[red]Temu refused the new token; {name} stays paused:[/red] {error}")
+        stays = (
+            "it keeps its current token and goes on syncing"
+            if healthy
+            else "it stays paused until Temu accepts a token"
+        )
+        err.print(f"[red]Temu refused the new token for {name}; {stays}:[/red] {error}")
         return 1
     out.print(f"[green]{name} resumed[/green]: token valid until {token.expires_at:%Y-%m-%d}.")
     from flows.reauthorize import complete_waiting_runs
 
+    ensure_prefect_api()
     for run_name in complete_waiting_runs(name):
         out.print(f"Completed the waiting re-authorisation run {run_name}.")
     if not catch_up:

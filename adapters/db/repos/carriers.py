@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, select
 
 from adapters.db.tables import CARRIER_MAPPINGS
 from adapters.db.upsert import upsert
@@ -31,3 +31,10 @@ class SqlCarrierMappingRepository:
             "updated_at": datetime.now(UTC),
         }
         upsert(self._connection, CARRIER_MAPPINGS, [row], ("shop_id", "carrier_code"))
+
+    def remove_override(self, shop_id: str, carrier_code: str) -> bool:
+        table = CARRIER_MAPPINGS
+        query = delete(table).where(
+            table.c.shop_id == shop_id, table.c.carrier_code == carrier_code
+        )
+        return bool(self._connection.execute(query).rowcount)

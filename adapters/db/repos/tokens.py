@@ -25,6 +25,10 @@ class SqlTokenRepository:
         row = self._connection.execute(select(TOKENS).where(TOKENS.c.shop_id == shop_id)).first()
         return None if row is None else _load(row._mapping)
 
+    def shops_of_mall(self, mall_id: int) -> list[str]:
+        query = select(TOKENS.c.shop_id).where(TOKENS.c.mall_id == mall_id)
+        return sorted(self._connection.execute(query).scalars())
+
     def save(self, token: Token) -> None:
         """Store the token's state and append its new history entries."""
         upsert(self._connection, TOKENS, [_row(token)], ("shop_id",))

@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import Engine, select
 
 from adapters.db import SqlUnitOfWork
-from adapters.db.crypto import Cipher
-from adapters.db.errors import SecretKeyMismatch
+from adapters.db.crypto import Cipher, secret_key
+from adapters.db.keys import StoredKey
 from adapters.db.tables import CREDENTIALS
+from domain.errors import WrongSecretKey
 from domain.model import Source
 from domain.secrets import Secret
 from domain.shop import Region, ShipStationCredentials, Shop, TemuCredentials
@@ -84,7 +85,9 @@ class TestSecretsAtRest:
         stored = b"".join(v if isinstance(v, bytes) else str(v).encode() for v in row)
         for secret in (ACCESS_TOKEN, APP_SECRET, SS_SECRET):
             assert secret.encode() not in stored
-        assert Cipher.from_env().decrypt(row.temu_access_token).reveal() == ACCESS_TOKEN
+        with engine.connect() as connection:
+            cipher = StoredKey(connection).for_reading()
+        assert cipher.decrypt(row.temu_access_token).reveal() == ACCESS_TOKEN
 
     def test_repr_str_and_logs_never_show_the_secrets(
         self, uow: Uow, shop_id: str, caplog: pytest.LogCaptureFixture
@@ -107,17 +110,17 @@ class TestSecretsAtRest:
     ) -> None:
         monkeypatch.delenv("TEMUSHIP_SECRET_KEY", raising=False)
         monkeypatch.setenv("TEMUSHIP_HOME", str(tmp_path / "home"))
-        token = Cipher.from_env().encrypt(Secret(ACCESS_TOKEN))
+        token = Cipher.derived(secret_key()).encrypt(Secret(ACCESS_TOKEN))
         key_file = tmp_path / "home" / "secret.key"
         assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
         assert stat.S_IMODE(key_file.parent.stat().st_mode) == 0o700
-        assert Cipher.from_env().decrypt(token).reveal() == ACCESS_TOKEN
+        assert Cipher.derived(secret_key()).decrypt(token).reveal() == ACCESS_TOKEN
         assert [p.name for p in key_file.parent.iterdir()] == ["secret.key"]
 
     def test_another_key_cannot_read_the_secrets(self) -> None:
-        token = Cipher("one key").encrypt(Secret(ACCESS_TOKEN))
-        with pytest.raises(SecretKeyMismatch, match="TEMUSHIP_SECRET_KEY"):
-            Cipher("another key").decrypt(token)
+        token = Cipher.derived("one key").encrypt(Secret(ACCESS_TOKEN))
+        with pytest.raises(WrongSecretKey, match="TEMUSHIP_SECRET_KEY"):
+            Cipher.derived("another key").decrypt(token)
 
 
 class TestTokens:
