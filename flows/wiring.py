@@ -3,17 +3,22 @@ their own ports through `using(...)`."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.ports import Services, ShipStationGateway, TemuGateway
 from domain.secrets import Secret
 from domain.shop import ShipStationCredentials, Shop, TemuCredentials
 
+if TYPE_CHECKING:
+    from adapters.db.budgets import SharedBudgets
+
 CLIENTS_KEPT = 64
+BUDGET_ENV = "TEMUSHIP_RATE_BUDGET"  # "process": pace per process only (no shared budget)
 
 
 class PrefectEvents:
@@ -30,37 +35,61 @@ class PrefectEvents:
 
 
 @lru_cache(maxsize=CLIENTS_KEPT)
-def temu_client(credentials: TemuCredentials) -> TemuGateway:
-    """One client (and connection pool) per set of Temu credentials in this process."""
+def temu_client(credentials: TemuCredentials, budgets: SharedBudgets | None = None) -> TemuGateway:
+    """One client (and connection pool) per set of Temu credentials in this process, paced by
+    the app key's budget in the database when given (every process and host shares it), else
+    by this process's limiter of the key."""
     from adapters.temu.client import TemuClient
+    from adapters.temu.transport import router_url
 
-    return TemuClient(credentials)
+    if budgets is None:
+        return TemuClient(credentials)
+    return TemuClient(
+        credentials, limiter=budgets.temu(router_url(credentials), credentials.app_key)
+    )
 
 
 @lru_cache(maxsize=CLIENTS_KEPT)
-def shipstation_client(credentials: ShipStationCredentials, shop_id: str) -> ShipStationGateway:
-    from adapters.shipstation.client import ShipStationClient
+def shipstation_client(
+    credentials: ShipStationCredentials, shop_id: str, budgets: SharedBudgets | None = None
+) -> ShipStationGateway:
+    """One client per shop, paced by the API key's budget in the database when given (every
+    shop of the ShipStation account, in every process, shares it), else in this process."""
+    from adapters.shipstation.client import DEFAULT_BASE_URL, ShipStationClient
 
-    return ShipStationClient(credentials, shop_id)
+    if budgets is None:
+        return ShipStationClient(credentials, shop_id)
+    base_url = credentials.base_url or DEFAULT_BASE_URL
+    pacer = budgets.shipstation(base_url, credentials.api_key)
+    return ShipStationClient(credentials, shop_id, pacer=pacer)
 
 
-def bootstrap(database_url: str | None = None, **overrides: Any) -> Services:
+def bootstrap(
+    database_url: str | None = None, *, shared_budgets: bool = True, **overrides: Any
+) -> Services:
     """Production wiring: the given database (else TEMUSHIP_DATABASE_URL, else the local
-    SQLite file), the real API clients and Prefect events."""
+    SQLite file), the real API clients and Prefect events.
+
+    The clients' request budgets (per Temu app key, per ShipStation API key) live in that
+    database, shared by every process and host that uses it (adapters/db/budgets.py);
+    `shared_budgets=False` or TEMUSHIP_RATE_BUDGET=process keeps them per process."""
+    from adapters.db.budgets import budgets_for
     from adapters.db.engine import engine_for
     from adapters.db.locks import shop_lock
     from adapters.db.throwaway import throwaway_store
     from adapters.db.uow import SqlUnitOfWork
 
     engine = engine_for(database_url)
+    shared = shared_budgets and os.environ.get(BUDGET_ENV, "shared") != "process"
+    budgets = budgets_for(engine) if shared else None
 
     def temu_for_token(shop: Shop, token: Secret) -> TemuGateway:
-        return temu_client(replace(shop.temu, access_token=token))
+        return temu_client(replace(shop.temu, access_token=token), budgets)
 
     services = Services(
         uow=lambda: SqlUnitOfWork(engine),
-        temu_for=lambda shop: temu_client(shop.temu),
-        shipstation_for=lambda shop: shipstation_client(shop.shipstation, shop.shop_id),
+        temu_for=lambda shop: temu_client(shop.temu, budgets),
+        shipstation_for=lambda shop: shipstation_client(shop.shipstation, shop.shop_id, budgets),
         shop_lock=lambda shop_id: shop_lock(engine, shop_id),
         events=PrefectEvents(),
         temu_for_token=temu_for_token,

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from adapters.shipstation.errors import API, error_for, read_json, transport_error
-from adapters.shipstation.pacing import Pacer, RetryPolicy
+from adapters.shipstation.pacing import PacerLike, RetryPolicy
 from domain.errors import ExternalApiError, RateLimited
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ class ShipStationHttp:
     def __init__(
         self,
         client: httpx.Client,
-        pacer: Pacer,
+        pacer: PacerLike,
         retry: RetryPolicy,
         sleep: Callable[[float], None],
         rng: random.Random,

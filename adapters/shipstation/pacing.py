@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 FALLBACK_RESET = 60.0  # what to wait on a 429 without a Reset header (one V1 window)
 MAX_RESET = 120.0  # a Reset header further out than two windows is garbled: wait this long
@@ -58,8 +59,84 @@ def _header_number(headers: Mapping[str, str], name: str) -> float | None:
     return min(value, MAX_RESET) if name == "X-Rate-Limit-Reset" else value
 
 
+class PacerLike(Protocol):
+    """What ShipStationHttp needs of a pacer: this process's (Pacer) or a shared one."""
+
+    waited: float
+
+    def before_request(self) -> None: ...
+
+    def observe(self, headers: Mapping[str, str]) -> None: ...
+
+    def rate_limited(self, headers: Mapping[str, str]) -> float: ...
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The three X-Rate-Limit-* headers of one answer, as numbers (None when absent)."""
+
+    limit: float | None
+    remaining: float | None
+    reset: float | None
+
+    @classmethod
+    def of(cls, headers: Mapping[str, str]) -> Reading:
+        return cls(
+            _header_number(headers, "X-Rate-Limit-Limit"),
+            _header_number(headers, "X-Rate-Limit-Remaining"),
+            _header_number(headers, "X-Rate-Limit-Reset"),
+        )
+
+
+def reserve(st: RateState, now: float, margin: float = 0.5, spread_below: int = 2) -> float:
+    """Take one request of the window in `st`; returns when it may start (same clock as now)."""
+    start = max(now, st.not_before)
+    if st.reset_at is not None and start >= st.reset_at:
+        st.remaining, st.reset_at = st.limit, None  # that window is over
+    if st.remaining is not None and st.reset_at is not None:
+        if st.remaining <= 0:
+            start = st.reset_at + margin
+            st.remaining, st.reset_at = st.limit, None
+        elif st.remaining <= spread_below:
+            # Few left: spread them over the rest of the window rather than burst.
+            start = max(start, now + (st.reset_at - now) / (st.remaining + 1))
+    if st.remaining is not None:
+        st.remaining -= 1
+    st.not_before = start
+    return start
+
+
+def record(st: RateState, now: float, reading: Reading) -> None:
+    """Take the window's figures of one answer into `st` (answered at `now`)."""
+    if reading.remaining is None or reading.reset is None:
+        return
+    reset_at = now + reading.reset
+    same = st.reset_at is not None and abs(reset_at - st.reset_at) < SAME_WINDOW
+    if same and st.remaining is not None and st.reset_at is not None:
+        # Answers can arrive out of order: keep the most cautious reading.
+        st.remaining = min(st.remaining, int(reading.remaining))
+        st.reset_at = max(st.reset_at, reset_at)
+    else:
+        st.remaining, st.reset_at = int(reading.remaining), reset_at
+    st.limit = int(reading.limit) if reading.limit is not None else st.limit
+
+
+def wait_after_429(reading: Reading) -> float:
+    """The seconds to wait after a 429: its Reset header, else one window."""
+    return FALLBACK_RESET if reading.reset is None else max(reading.reset, 0.0)
+
+
+def record_429(st: RateState, now: float, wait: float) -> None:
+    """A 429: nothing more until the reset."""
+    st.remaining = 0
+    st.reset_at = now + wait
+
+
 class Pacer:
-    """Waits before a request when the key's window is spent (or nearly), never after."""
+    """Waits before a request when the key's window is spent (or nearly), never after.
+
+    The state is this process's (one per key); adapters/db/budgets.py keeps it in the
+    database instead, for every process and host that uses the key."""
 
     def __init__(
         self,
@@ -77,52 +154,22 @@ class Pacer:
         """Reserve one request of the window; sleep first if the window cannot take it."""
         with self.state.lock:
             now = self.monotonic()
-            start = self._reserve(now)
+            start = reserve(self.state, now, self.margin, self.spread_below)
         if start > now:
             self.waited += start - now
             self.sleep(start - now)
 
-    def _reserve(self, now: float) -> float:
-        st = self.state
-        start = max(now, st.not_before)
-        if st.reset_at is not None and start >= st.reset_at:
-            st.remaining, st.reset_at = st.limit, None  # that window is over
-        if st.remaining is not None and st.reset_at is not None:
-            if st.remaining <= 0:
-                start = st.reset_at + self.margin
-                st.remaining, st.reset_at = st.limit, None
-            elif st.remaining <= self.spread_below:
-                # Few left: spread them over the rest of the window rather than burst.
-                start = max(start, now + (st.reset_at - now) / (st.remaining + 1))
-        if st.remaining is not None:
-            st.remaining -= 1
-        st.not_before = start
-        return start
-
     def observe(self, headers: Mapping[str, str]) -> None:
         """Take the window's figures from an answer's headers."""
-        limit = _header_number(headers, "X-Rate-Limit-Limit")
-        remaining = _header_number(headers, "X-Rate-Limit-Remaining")
-        reset = _header_number(headers, "X-Rate-Limit-Reset")
-        if remaining is None or reset is None:
+        reading = Reading.of(headers)
+        if reading.remaining is None or reading.reset is None:
             return
         with self.state.lock:
-            st = self.state
-            reset_at = self.monotonic() + reset
-            same = st.reset_at is not None and abs(reset_at - st.reset_at) < SAME_WINDOW
-            if same and st.remaining is not None and st.reset_at is not None:
-                # Answers can arrive out of order: keep the most cautious reading.
-                st.remaining = min(st.remaining, int(remaining))
-                st.reset_at = max(st.reset_at, reset_at)
-            else:
-                st.remaining, st.reset_at = int(remaining), reset_at
-            st.limit = int(limit) if limit is not None else st.limit
+            record(self.state, self.monotonic(), reading)
 
     def rate_limited(self, headers: Mapping[str, str]) -> float:
         """A 429: nothing more until the reset; returns the seconds to wait."""
-        reset = _header_number(headers, "X-Rate-Limit-Reset")
-        wait = FALLBACK_RESET if reset is None else max(reset, 0.0)
+        wait = wait_after_429(Reading.of(headers))
         with self.state.lock:
-            self.state.remaining = 0
-            self.state.reset_at = self.monotonic() + wait
+            record_429(self.state, self.monotonic(), wait)
         return wait

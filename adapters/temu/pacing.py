@@ -5,11 +5,23 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 DEFAULT_RATE = 20.0
 # Spacing slightly wider than 1/rate keeps network jitter from pushing 21 requests into
 # one server-side second; throughput stays about 95% of the limit.
 DEFAULT_MARGIN = 0.05
+
+
+class Limiter(Protocol):
+    """What the transport needs of a budget: this process's (RateLimiter) or a shared one."""
+
+    @property
+    def rate(self) -> float: ...
+
+    def acquire(self, sleep: Callable[[float], None] | None = None) -> float: ...
+
+    def hold_off(self, seconds: float) -> None: ...
 
 
 class RateLimiter:

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from adapters.temu.answers import failure_of, read_answer
-from adapters.temu.pacing import DEFAULT_RATE, limiter_for
+from adapters.temu.pacing import DEFAULT_RATE, Limiter, limiter_for
 from adapters.temu.signing import encode, signed_body
 from domain.errors import ExternalApiError, RateLimited, TransientError, UnusableAnswer
 from domain.ports import Clock
@@ -66,6 +66,7 @@ class TemuTransport:
         clock: Clock | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rate: float = DEFAULT_RATE,
+        limiter: Limiter | None = None,
         retry: RetryPolicy = RetryPolicy(),
         timeout: float = 30.0,
         jitter: Callable[[], float] = random.random,
@@ -74,7 +75,9 @@ class TemuTransport:
         self.http = http or httpx.Client(timeout=timeout, limits=httpx.Limits(max_connections=64))
         self.clock = clock or SystemClock()
         self.sleep, self.retry, self.jitter = sleep, retry, jitter
-        self.limiter = limiter_for(credentials.app_key, rate)
+        # The app key's budget: a given one (shared by every process through the database,
+        # flows/wiring.py) or the one this process's clients of the key share.
+        self.limiter: Limiter = limiter or limiter_for(credentials.app_key, rate)
 
     def __repr__(self) -> str:
         return f"TemuTransport(app_key={mask(self.credentials.app_key)}, url={self.url!r})"
