@@ -19,17 +19,23 @@ from domain.model import Source
 from domain.ports import Services
 from domain.usecases import shops, tokens
 from flows import wiring
-from flows.reporting import artifact_key
+from flows.reporting import artifact_key, run_url, update_dashboard
+from flows.runs import REAUTHORIZE_FLOW as FLOW_NAME
+from flows.runs import active_runs, paused_runs
 
-FLOW_NAME = "reauthorize"
 MAX_ATTEMPTS = 20
 CATCH_UP_WAIT = 600
 
 
 class NewToken(RunInput):
+    """The Resume form. The token is a password field (JSON schema `format: password`), which
+    Prefect's V2 UI masks; it is optional, so an empty Resume means "I gave it with the CLI"."""
+
     access_token: SecretStr = Field(
-        description="The new Temu access token (seller centre > Apps > authorise again). "
-        "Leave empty if you already gave it with `temuship reauthorize`.",
+        default=SecretStr(""),
+        description="The new Temu access token (Temu seller centre > Apps > authorise the "
+        "app again). Leave it empty if you already gave it with the temuship reauthorize "
+        "command: the run then checks that the shop has a working token.",
     )
 
 
@@ -53,21 +59,43 @@ def reauthorize(
         catch_up: Run a sync from the saved cursor once the token is accepted.
         even_if_active: Ask for a new token even though the current one still works.
     """
-    services = wiring.current()
+    services, logger = wiring.current(), get_run_logger()
     result: dict[str, Any] = {"shop": shop_id, "resumed_by": None}
     usable = shops.token_usable(services, shop_id)
     if usable and not even_if_active:
+        logger.info("shop %s: the token is active: nothing to do", shop_id)
         return {**result, "note": "the token is active: nothing to do"}
-    waiting = [run for run in paused_runs(shop_id) if str(run.id) != str(flow_run.get_id())]
-    if waiting:
-        return {**result, "note": f"run {waiting[0].name} already waits for this token"}
+    if other := _earlier_run(shop_id):
+        logger.info("shop %s: run %s already waits for this token; this one ends", shop_id,
+                    other.name)  # fmt: skip
+        return {**result, "note": f"run {other.name} already waits for this token"}
     if not usable:
         ctx = EventContext(services.clock.now(), Source.OPERATOR, str(flow_run.get_id() or ""))
         tokens.start_reauthorization(services.uow(), shop_id, ctx)
     result["resumed_by"] = _wait_for_token(services, shop_id, timeout_seconds, poll_interval)
     if catch_up:
         result["catch_up"] = _catch_up(shop_id)
+    _publish(shop_id, accepted_markdown(shop_id, result))
+    update_dashboard(services, shop_id, logger.warning)
+    logger.info("shop %s: %s", shop_id, outcome_line(result))
     return result
+
+
+def _earlier_run(shop_id: str) -> Any:
+    """Another re-authorisation run of this shop that keeps this one from asking: one that
+    waits (Paused), or one that started before this one and may be about to wait."""
+    me, runs = str(flow_run.get_id() or ""), active_runs(shop_id)
+    mine = next((r for r in runs if str(r.id) == me), None)
+    for run in runs:
+        if str(run.id) == me:
+            continue
+        if run.state_type.value == "PAUSED":
+            return run
+        if mine is not None and (run.created or run.expected_start_time) < (
+            mine.created or mine.expected_start_time
+        ):
+            return run
+    return None
 
 
 def _wait_for_token(services: Services, shop_id: str, timeout: int, poll: int) -> str:
@@ -75,6 +103,13 @@ def _wait_for_token(services: Services, shop_id: str, timeout: int, poll: int) -
     logger, refused = get_run_logger(), None
     for attempt in range(1, MAX_ATTEMPTS + 1):
         key = f"token-{flow_run.run_count}-{attempt}"  # a retried run asks again
+        here = (str(flow_run.get_name() or "this run"), run_url(flow_run.get_id()))
+        _publish(shop_id, waiting_markdown(services, shop_id, refused, here[1]))
+        update_dashboard(services, shop_id, logger.warning, waiting=here)
+        logger.warning(
+            "shop %s waits for a new Temu token: open this run and click Resume (or run "
+            "`temuship reauthorize %s --access-token ...`)", shop_id, shop_id,
+        )  # fmt: skip
         answer = pause_flow_run(
             wait_for_input=NewToken.with_initial_data(description=_prompt(shop_id, refused)),
             timeout=timeout,
@@ -88,23 +123,121 @@ def _wait_for_token(services: Services, shop_id: str, timeout: int, poll: int) -
         if outcome is not None:
             logger.info("shop %s: new token accepted (%s); the shop is resumed", shop_id, outcome)
             return outcome
-        logger.warning("shop %s: new token refused: %s", shop_id, refused)
-        markdown = _prompt(shop_id, refused)
-        create_markdown_artifact(markdown, key=artifact_key("reauthorize", shop_id))
+        logger.warning("shop %s: new token refused: %s; asking again", shop_id, refused)
     raise TemushipError(f"shop {shop_id}: no token Temu accepts after {MAX_ATTEMPTS} attempts")
 
 
 def _prompt(shop_id: str, refused: str | None) -> str:
     text = (
         f"**{shop_id}**: the Temu access token has expired or was rejected, so the shop is "
-        "paused. Authorise the app again in Temu's seller centre and paste the new token."
+        "paused. Authorise the app again in Temu's seller centre and paste the new token. "
+        "Leave the field empty if you already gave it with `temuship reauthorize`."
     )
     return text + (f"\n\n**The last token was refused:** {refused}" if refused else "")
 
 
+def _publish(shop_id: str, markdown: str) -> None:
+    create_markdown_artifact(
+        markdown,
+        key=artifact_key("reauthorize", shop_id),
+        description=f"temuship: re-authorising shop {shop_id}",
+    )
+
+
+def waiting_markdown(
+    services: Services, shop_id: str, refused: str | None, url: str | None = None
+) -> str:
+    """The paused run's artifact: which shop, why it waits, where the token comes from, and
+    the CLI alternative (never the token itself)."""
+    from domain.usecases.reports import shop_status
+
+    status = shop_status(services, shop_id)
+    token = status.get("token") or {}
+    state = {"expired": "expired", "reauthorizing": "expired", "revoked": "was rejected by Temu",
+             "missing_permission": "lacks a permission temuship needs"}.get(
+        str(token.get("state")), str(token.get("state")))  # fmt: skip
+    until = _when(token.get("expires_at"))
+    lines = [
+        f"# Shop {shop_id} waits for a new Temu token",
+        "",
+        f"**Why:** the shop's Temu access token {state} (it was valid until {until}), so the "
+        "shop is paused: no orders are read or sent until it has a new one.",
+        f"\n**Paused because:** {status.get('paused_reason') or 'the token'}",
+        f"\n**Waiting since:** {services.clock.now():%Y-%m-%d %H:%M} UTC",
+    ]
+    if refused:
+        lines.append(f"\n**The last token was refused:** {refused}. This run asks again.")
+    lines += [
+        "",
+        "## What to do",
+        "1. In **Temu seller centre**, open the app list and **authorise the app again**; "
+        "Temu shows a new access token.",
+        "2. Here: click **Resume** on this run and paste the token (the field is masked in "
+        "the V2 UI" + (f": [open this run there]({url})" if url else "") + ").",
+        "",
+        "Or, from a shell on the temuship machine (the token then never reaches Prefect; "
+        "leave the form empty, or let the CLI finish this run):",
+        "",
+        "```",
+        f"temuship reauthorize {shop_id} --access-token ...",
+        f"TEMU_ACCESS_TOKEN=... temuship reauthorize {shop_id}",
+        "```",
+        "",
+        "Temu checks the token before it is saved: a wrong one changes nothing, and this run "
+        "asks again.",
+    ]
+    return "\n".join(lines)
+
+
+def accepted_markdown(shop_id: str, result: dict[str, Any]) -> str:
+    how = {"form": "the token pasted in the Resume form",
+           "cli": "the token given with `temuship reauthorize`"}.get(
+        str(result.get("resumed_by")), "a new token")  # fmt: skip
+    lines = [f"# Shop {shop_id} is running again", "",
+             f"Temu accepted {how}; the shop is resumed."]  # fmt: skip
+    catch_up = result.get("catch_up")
+    if catch_up:
+        counts = catch_up.get("counts") or {}
+        if catch_up.get("status") == "ok":
+            lines.append(
+                f"\n**Catch-up sync:** done: {counts.get('orders_seen', 0)} Temu order(s) "
+                f"read, {counts.get('pushed', 0)} sent to ShipStation, "
+                f"{counts.get('confirmed', 0)} confirmed to Temu."
+            )
+        else:
+            lines.append(
+                f"\n**Catch-up sync:** {catch_up.get('status')}: {catch_up.get('reason')}. "
+                "The next scheduled sync tries again."
+            )
+    else:
+        lines.append("\nNo catch-up sync was asked for: the next scheduled sync reads what "
+                     "Temu changed meanwhile.")  # fmt: skip
+    return "\n".join(lines)
+
+
+def outcome_line(result: dict[str, Any]) -> str:
+    words = f"token accepted ({result.get('resumed_by')}); the shop is resumed"
+    if catch_up := result.get("catch_up"):
+        words += f"; catch-up sync {catch_up.get('status')}"
+    return words
+
+
+def _when(iso: Any) -> str:
+    from datetime import datetime
+
+    try:
+        return f"{datetime.fromisoformat(str(iso)):%Y-%m-%d %H:%M} UTC"
+    except ValueError:
+        return "an unknown time"
+
+
 def _forget(pause_key: str) -> None:
     """The form's answer is stored in plaintext by Prefect: delete it once read."""
-    delete_flow_run_input(keyset_from_base_key(f"paused-{pause_key}")["response"])
+    try:
+        delete_flow_run_input(keyset_from_base_key(f"paused-{pause_key}")["response"])
+    except Exception as err:  # an empty Resume stores no answer: nothing to delete
+        if "404" not in str(err) and "not found" not in str(err).lower():
+            raise
 
 
 def _catch_up(shop_id: str) -> dict[str, Any]:
@@ -115,31 +248,6 @@ def _catch_up(shop_id: str) -> dict[str, Any]:
     if state.is_completed():
         return dict(state.result())
     return {"shop": shop_id, "status": "failed", "reason": state.message}
-
-
-def paused_runs(shop_id: str) -> list[Any]:
-    """This shop's re-authorisation runs waiting for a token (none without a Prefect API)."""
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import (
-        FlowFilter,
-        FlowFilterName,
-        FlowRunFilter,
-        FlowRunFilterState,
-        FlowRunFilterStateType,
-    )
-    from prefect.client.schemas.objects import StateType
-    from prefect.settings import get_current_settings
-
-    if not get_current_settings().api.url:
-        return []
-    with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(
-            flow_filter=FlowFilter(name=FlowFilterName(any_=[FLOW_NAME])),
-            flow_run_filter=FlowRunFilter(
-                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED]))
-            ),
-        )
-    return [run for run in runs if run.parameters.get("shop_id") == shop_id]
 
 
 def complete_waiting_runs(shop_id: str) -> list[str]:

@@ -1,8 +1,13 @@
-"""What a run leaves for a person: a summary table and the items that need attention."""
+"""What a run leaves for a person: a short summary, the items that need attention, and the
+shop's dashboard (one markdown artifact per shop, key `shop-<shop>`, updated by every sync, the
+token watch and re-authorisation)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
@@ -17,21 +22,61 @@ ADVICE = {
     "confirmation_waiting": "the confirmation waits for the fix named",
     "confirmation_retry": "a temporary failure: it is retried on the next sync",
     "read_problem": "Temu's data for this order could not be read: it is kept for replay",
+    "not_found": "check the order number (PO-...) in Temu",
 }
+
+# What a run's status means, in words (the sync-summary and the flow run's final state).
+STATUS_WORDS = {
+    "ok": "done",
+    "partial": "partly done: some steps could not finish, see the reason",
+    "paused": "the shop is paused: nothing was read or sent",
+    "skipped": "not run: another sync of this shop was running",
+    "failed": "failed",
+}
+
+# The run's final state name in the Prefect UI, for a run that could not do its job.
+STATE_NAMES = {"paused": "Shop paused", "partial": "Partly done", "skipped": "Skipped"}
+
+ORDER_STATE_WORDS = {
+    "new": "new",
+    "missing_ship_to": "waiting for a ship-to address",
+    "awaiting_payment": "awaiting payment",
+    "on_hold": "on hold",
+    "awaiting_shipment": "awaiting shipment",
+    "shipped": "shipped",
+    "cancelled": "cancelled",
+}
+
+# The readable rows of a run's summary: (what, counters summed, in words).
+SUMMARY_ROWS: list[tuple[str, tuple[str, ...], str]] = [
+    ("Temu orders read", ("orders_seen",), "orders Temu returned for this run"),
+    ("new or changed", ("orders_new", "orders_changed"), "orders new to temuship or changed"),
+    ("without a ship-to", ("missing_ship_to_seen",), "read without an address: not sent yet"),
+    ("sent to ShipStation", ("pushed",), "orders created or updated in ShipStation"),
+    ("labels read", ("labels_seen", "voids_seen"), "ShipStation labels and voids read"),
+    ("confirmed to Temu", ("confirmed",), "shipments Temu accepted"),
+]
+
+DASHBOARD_ITEMS = 10  # problems listed per kind on the dashboard; the rest: `temuship status`
 
 
 def artifact_key(prefix: str, shop_id: str) -> str:
     return f"{prefix}-{re.sub(r'[^a-z0-9-]+', '-', shop_id.lower()).strip('-') or 'shop'}"
 
 
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+# --- one run ------------------------------------------------------------------------------------
+
+
 def publish_summary(outcome: SyncSummary) -> None:
     """Artifacts for one shop's run (they write nothing else)."""
-    rows = [{"shop": outcome.shop_id, "status": outcome.status, "reason": outcome.reason or "",
-             **{k: v for k, v in sorted(outcome.counts.items())}}]  # fmt: skip
     create_table_artifact(
-        rows,
+        summary_rows(outcome),
         key=artifact_key("sync-summary", outcome.shop_id),
-        description=f"temuship sync of {outcome.shop_id}",
+        description=f"temuship sync of {outcome.shop_id}: {summary_line(outcome)}",
     )
     create_markdown_artifact(
         attention_markdown(outcome),
@@ -40,19 +85,293 @@ def publish_summary(outcome: SyncSummary) -> None:
     )
 
 
+def summary_rows(outcome: SyncSummary) -> list[dict[str, Any]]:
+    """A few readable rows: what / how many / in words (not the raw counters)."""
+    rows: list[dict[str, Any]] = [
+        {"what": "result", "how many": "",
+         "in words": f"{STATUS_WORDS.get(outcome.status, outcome.status)}"
+                     + (f" ({outcome.reason})" if outcome.reason else "")},
+    ]  # fmt: skip
+    for what, keys, words in SUMMARY_ROWS:
+        rows.append({"what": what, "how many": sum(outcome.counts.get(k, 0) for k in keys),
+                     "in words": words})  # fmt: skip
+    needing = attention_total(outcome)
+    advice = "see the needs-attention artifact" if needing else "none"
+    rows.append({"what": "need a person", "how many": needing, "in words": advice})
+    return rows
+
+
+def attention_total(outcome: SyncSummary) -> int:
+    return sum(v for k, v in outcome.counts.items() if k.startswith("attention_"))
+
+
+def summary_line(outcome: SyncSummary) -> str:
+    """One sentence for the run's log and final state (never a raw dict)."""
+    c = outcome.counts
+    if outcome.status in ("paused", "skipped", "failed"):
+        return f"{STATUS_WORDS[outcome.status]}: {outcome.reason or 'no reason given'}"
+    words = (
+        f"{c.get('orders_seen', 0)} Temu order(s) read, {c.get('pushed', 0)} sent to "
+        f"ShipStation, {c.get('confirmed', 0)} confirmed to Temu"
+    )
+    if c.get("missing_ship_to_seen"):
+        words += f", {c['missing_ship_to_seen']} without a ship-to"
+    if needing := attention_total(outcome):
+        words += f"; {needing} item(s) need a person"
+    if outcome.status == "partial":
+        return f"partly done ({outcome.reason or 'see the summary'}): {words}"
+    return words
+
+
 def attention_markdown(outcome: SyncSummary) -> str:
-    lines = [f"# {outcome.shop_id}: {outcome.status}"]
+    lines = [f"# {outcome.shop_id}: {STATUS_WORDS.get(outcome.status, outcome.status)}"]
     if outcome.reason:
         lines.append(f"\n**Why:** {outcome.reason}")
-    if not outcome.attention:
+    unaddressed = outcome.counts.get("missing_ship_to_seen", 0)
+    blocked = outcome.status in ("paused", "partial", "failed")
+    if not outcome.attention and not unaddressed and not blocked:
         lines.append("\nNothing needs a person.")
+        return "\n".join(lines)
+    if outcome.status == "paused":
+        lines.append(
+            "\n**The shop needs a person:** it stays paused until the cause above is fixed "
+            f"(for a token: `temuship reauthorize {outcome.shop_id} --access-token ...`, or "
+            "Resume the waiting `reauthorize` run)."
+        )
+    elif blocked:
+        lines.append("\n**This run did not finish its job:** the next sync tries again.")
+    if unaddressed:
+        lines.append(
+            f"\n**{unaddressed} order(s) without a ship-to address** were read: they are sent "
+            "to ShipStation once Temu gives the address (check them in Temu if it takes long)."
+        )
+    if not outcome.attention:
         return "\n".join(lines)
     lines += ["", "| what | order / shipment | reason | what to do |", "|---|---|---|---|"]
     for kind, ident, reason in outcome.attention:
-        cell = reason.replace("|", "\\|")
-        lines.append(f"| {kind} | {ident} | {cell} | {ADVICE.get(kind, '')} |")
+        lines.append(f"| {kind} | {ident} | {_cell(reason)} | {ADVICE.get(kind, '')} |")
     shown = len(outcome.attention)
-    total = sum(v for k, v in outcome.counts.items() if k.startswith("attention_"))
+    total = attention_total(outcome)
     if total > shown:
         lines.append(f"\n…and {total - shown} more: `temuship status {outcome.shop_id}`")
     return "\n".join(lines)
+
+
+# --- the shop's dashboard -----------------------------------------------------------------------
+
+
+def run_url(run_id: object) -> str | None:
+    """The Prefect UI page of a flow run, in the UI that masks the token field (V2), from
+    PREFECT_UI_URL (default: the API URL without `/api`); None without a Prefect API."""
+    from prefect.settings import get_current_settings
+
+    settings = get_current_settings()
+    base = settings.ui_url or ""
+    if not base or not settings.api.url:
+        return None
+    base = base.rstrip("/")
+    if not base.endswith("/v2"):
+        base += "/v2"
+    return f"{base}/runs/flow-run/{run_id}"
+
+
+def _when(iso: str | None) -> str:
+    if not iso:
+        return "never"
+    try:
+        return f"{datetime.fromisoformat(iso):%Y-%m-%d %H:%M} UTC"
+    except ValueError:
+        return iso
+
+
+def _token_words(token: dict[str, Any]) -> str:
+    state, days = token.get("state", "missing"), token.get("days_left")
+    if state == "missing":
+        return "no token: run `temuship connect`"
+    if state == "active" and days is not None:
+        warn = " **(renew it soon)**" if days <= 7 else ""
+        return f"active, {days:g} day(s) left (until {_when(token.get('expires_at'))}){warn}"
+    words = {"expired": "expired", "reauthorizing": "expired: waiting for a new token",
+             "revoked": "rejected by Temu", "rejected": "rejected by Temu"}  # fmt: skip
+    until = token.get("expires_at")
+    return words.get(state, state) + (f" (was valid until {_when(until)})" if until else "")
+
+
+def dashboard_markdown(
+    status: dict[str, Any],
+    waiting_run: tuple[str, str | None] | None = None,
+    ship_by: list[str] | None = None,
+) -> str:
+    """One shop at a glance, from `domain.usecases.reports.shop_status`. `waiting_run` is the
+    (name, UI URL) of a re-authorisation run waiting for the token, if any; `ship_by` the lines
+    of the ship-by watch (None: not available)."""
+    shop = status["shop"]
+    if "error" in status:
+        return f"# Shop {shop}\n\n{status['error']}"
+    lines = [f"# Shop {shop}", "", *_headline(status, waiting_run)]
+    lines.append("\n" + _needs_person(status, ship_by))
+    lines += ["", "| what | now |", "|---|---|"]
+    lines += [f"| **{what}** | {_cell(words)} |" for what, words in _rows(status, ship_by)]
+    lines += _problems("Confirmations pending or failed", [
+        f"shipment {p['shipment']} (order {p['order']}), {p['status']}: {p['reason']}"
+        for p in status.get("confirmation_problems") or []])  # fmt: skip
+    lines += _problems("Orders ShipStation refused", [
+        f"{p['order']}: {p['reason']}" for p in status.get("push_failed") or []])  # fmt: skip
+    lines += _problems("Orders held", [
+        f"{p['order']}: {p['reason']}" for p in status.get("held") or []])  # fmt: skip
+    lines.append(f"\nEverything, as text: `temuship status {shop}`.")
+    return "\n".join(lines)
+
+
+def _headline(status: dict[str, Any], waiting_run: tuple[str, str | None] | None) -> list[str]:
+    """Syncing, or paused and why, with the run that waits for the token (a link)."""
+    shop = status["shop"]
+    if not status.get("paused"):
+        return ["**Syncing.** Orders flow from Temu to ShipStation and labels back."]
+    lines = [f"**Paused: nothing is read or sent.** Why: {status.get('paused_reason')}"]
+    if waiting_run:
+        name, url = waiting_run
+        link = f"[{name}]({url})" if url else f"`{name}`"
+        lines.append(
+            f"\nA re-authorisation run waits for the new token: {link}. Open it and "
+            f"click **Resume**, or run `temuship reauthorize {shop} --access-token ...`."
+        )
+    elif "token" in str(status.get("paused_reason", "")).lower():
+        lines.append(
+            f"\nNo run waits for the token yet: run `temuship reauthorize {shop} "
+            "--access-token ...` (the next sync starts a `reauthorize` run)."
+        )
+    return lines
+
+
+def _needs_person(status: dict[str, Any], ship_by: list[str] | None) -> str:
+    """One line: what needs a person now, or that nothing does."""
+    confirmations = status.get("confirmations_by_status") or {}
+    items = [
+        (status.get("missing_ship_to", 0), "order(s) missing a ship-to"),
+        (len(status.get("push_failed") or []), "order(s) ShipStation refused"),
+        (confirmations.get("failed", 0), "confirmation(s) Temu refused"),
+        (len(status.get("held") or []), "order(s) held"),
+        (status.get("conflicts", 0), "conflict(s)"),
+        (status.get("read_failures", 0), "order(s) Temu's data could not be read"),
+    ]
+    found = [f"{n} {what}" for n, what in items if n]
+    found += [f"{line.split(':')[0]} to ship" for line in ship_by or [] if " late" in line]
+    if status.get("paused"):
+        found.insert(0, "the shop is paused")
+    if not found:
+        return "**Nothing needs a person.**"
+    return "**Needs a person:** " + "; ".join(found) + "."
+
+
+def _rows(status: dict[str, Any], ship_by: list[str] | None) -> list[tuple[str, Any]]:
+    """The dashboard's table: what, in words."""
+    orders = status.get("orders_by_state") or {}
+    by_state = ", ".join(
+        f"{n} {ORDER_STATE_WORDS.get(s, s)}" for s, n in sorted(orders.items()) if n
+    )
+    confirmations = status.get("confirmations_by_status") or {}
+    pending = confirmations.get("pending", 0) + confirmations.get("sent", 0)
+    failed = confirmations.get("failed", 0)
+    return [
+        ("Temu token", _token_words(status.get("token") or {})),
+        ("Last good sync", _when(status.get("last_successful_sync"))),
+        ("Last error", status.get("last_error") or "none"),
+        ("Orders", by_state or "none yet"),
+        ("Orders missing a ship-to", _count(status.get("missing_ship_to", 0),
+                                            "not sent until Temu gives the address")),
+        ("Confirmations to Temu", f"{confirmations.get('confirmed', 0)} confirmed, "
+                                  f"{pending} pending, {failed} failed"),
+        ("Orders ShipStation refused", _count(len(status.get("push_failed") or []),
+                                              "fix the field named (listed below)")),
+        ("Orders held", _count(len(status.get("held") or []),
+                               "unknown Temu status: check them in Temu")),
+        ("Conflicts", _count(status.get("conflicts", 0),
+                             "Temu contradicts ShipStation: `temuship history ORDER`")),
+        ("Orders Temu's data could not be read", _count(status.get("read_failures", 0),
+                                                         "kept for replay")),
+        ("Ship-by risk", "; ".join(ship_by) if ship_by else
+                         ("none" if ship_by is not None else "not watched yet")),
+        ("Prices", status.get("prices", "")),
+    ]  # fmt: skip
+
+
+def _count(n: int, advice: str) -> str:
+    return f"{n}: {advice}" if n else "none"
+
+
+def _problems(title: str, items: list[str]) -> list[str]:
+    if not items:
+        return []
+    shown = [f"- {_cell(item)}" for item in items[:DASHBOARD_ITEMS]]
+    more = len(items) - DASHBOARD_ITEMS
+    return [f"\n### {title}", *shown] + ([f"- …and {more} more"] if more > 0 else [])
+
+
+def publish_dashboard(
+    status: dict[str, Any],
+    waiting_run: tuple[str, str | None] | None = None,
+    ship_by: list[str] | None = None,
+) -> None:
+    shop = status["shop"]
+    create_markdown_artifact(
+        dashboard_markdown(status, waiting_run, ship_by),
+        key=artifact_key("shop", shop),
+        description=f"temuship: shop {shop} at a glance",
+    )
+
+
+def update_dashboard(
+    services: Any,
+    shop_id: str,
+    log: Callable[[str], Any] | None = None,
+    waiting: tuple[str, str | None] | None = None,
+) -> None:
+    """Rebuild the shop's dashboard artifact; a failure to build it never fails the run.
+    `waiting`: the (name, URL) of the run about to wait for the token (default: looked up)."""
+    try:
+        from domain.usecases.reports import shop_status
+        from flows.runs import paused_runs
+
+        status = shop_status(services, shop_id)
+        run = waiting
+        if run is None and (found := paused_runs(shop_id)):
+            run = (found[0].name, run_url(found[0].id))
+        publish_dashboard(status, run, ship_by_risk(services, shop_id, status))
+    except Exception as err:  # the dashboard is a display: say so, keep the run's own outcome
+        if log is not None:
+            log(f"shop {shop_id}: the dashboard could not be updated: {err}")
+
+
+def ship_by_risk(services: Any, shop_id: str, status: dict[str, Any]) -> list[str] | None:
+    """The ship-by watch's view (domain/usecases/ship_by.py), read-only: "2 late: PO-1, PO-2",
+    "3 due within 24 h: ...". Uses `shop_status`'s `ship_by_at_risk` when it has it, else asks
+    `ship_by.at_risk_orders`; None (shown as "not watched yet") when neither works."""
+    found = status.get("ship_by_at_risk", status.get("ship_by"))
+    if found is None:
+        try:
+            from domain.usecases import ship_by
+
+            with services.uow() as uow:
+                found = [risk.to_dict() for risk in ship_by.at_risk_orders(
+                    uow, shop_id, services.clock.now(), ship_by.DEFAULT_HORIZON_HOURS)]  # fmt: skip
+        except Exception:  # no watch (yet) in this build: the dashboard says so
+            return None
+    if isinstance(found, dict):
+        found = found.get("orders", found.get("at_risk", []))
+    if not isinstance(found, list):
+        return [str(found)]
+    late = [str(o.get("order")) for o in found if isinstance(o, dict) and o.get("late")]
+    due = [str(o.get("order")) for o in found if isinstance(o, dict) and not o.get("late")]
+    lines = []
+    if late:
+        lines.append(f"{len(late)} late: {_few(late)}")
+    if due:
+        hours = status.get("ship_by_horizon_hours", 24)
+        lines.append(f"{len(due)} due within {hours} h with no label yet: {_few(due)}")
+    return lines
+
+
+def _few(items: list[str], shown: int = 5) -> str:
+    more = len(items) - shown
+    return ", ".join(items[:shown]) + (f" and {more} more" if more > 0 else "")

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from domain.ports import Services
+from domain.usecases import ship_by
 
 
 def shop_status(services: Services, shop_id: str) -> dict[str, Any]:
     now = services.clock.now()
     with services.uow() as uow:
-        shop, token = uow.shops.get(shop_id), uow.tokens.get(shop_id)
+        shop, token = uow.shops.get(shop_id, decrypt=False), uow.tokens.get(shop_id)
         report = uow.reports.shop_report(shop_id)
+        at_risk = ship_by.at_risk_orders(uow, shop_id, now)
     if shop is None:
         return {"shop": shop_id, "error": "no such shop"}
     return {
@@ -33,11 +35,14 @@ def shop_status(services: Services, shop_id: str) -> dict[str, Any]:
         "held": [{"order": sn, "reason": why} for sn, why in report.held],
         "push_failed": [{"order": sn, "reason": why} for sn, why in report.push_failed],
         "confirmations_by_status": report.confirmations_by_status,
+        "recent_shipments": report.recent_shipments,
         "confirmation_problems": [
             {"shipment": sid, "order": sn, "status": st, "reason": why}
             for sid, sn, st, why in report.confirmation_problems],
         "conflicts": report.conflicts,
         "read_failures": report.read_failures,
+        "ship_by_horizon_hours": ship_by.DEFAULT_HORIZON_HOURS,
+        "ship_by_at_risk": [risk.to_dict() for risk in at_risk],
     }  # fmt: skip
 
 

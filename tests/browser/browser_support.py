@@ -116,6 +116,22 @@ class Stack(Scenario):
             ids = DeploymentFilter(id=DeploymentFilterId(any_=[found.id]))
             return list(client.read_flow_runs(deployment_filter=ids))
 
+    def artifact_versions(self, key: str) -> list[tuple[UUID, str]]:
+        """(id, markdown) of every version of the artifact `key`, newest first."""
+        from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+        from prefect.client.schemas.sorting import ArtifactSort
+
+        with self.client() as client:
+            found = client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+                sort=ArtifactSort.CREATED_DESC,
+            )
+        return [(UUID(str(a.id)), str(a.data)) for a in found]
+
+    def artifact_saying(self, key: str, text: str) -> UUID | None:
+        """The newest version of the artifact `key` whose markdown contains `text`."""
+        return next((i for i, data in self.artifact_versions(key) if text in data), None)
+
     def stored_inputs(self, run_id: UUID) -> list[str]:
         """The flow-run inputs Prefect still holds for the run (form answers included)."""
         with self.client() as client:

@@ -90,3 +90,67 @@ def form_property(page: Page, label: str) -> Locator:
         has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")
     )
     return page.locator(".schema-form-property").filter(has=name).first
+
+
+# --- Prefect's V2 UI ----------------------------------------------------------------------------
+# What `prefect server start` (3.9.1) opens at its root, and where temuship's links point (the
+# shop dashboard, the reauthorize artifact): its Resume form renders the token field
+# (`format: password`) as <input type=password>. The V1 UI (the paths above, without /v2)
+# renders it as a plain <textarea>.
+
+V2 = "/v2"
+
+
+def v2_open_run(page: Page, run_id: UUID | str) -> None:
+    page.goto(f"{V2}/runs/flow-run/{run_id}")
+    expect(v2_state_badge(page)).to_be_visible(timeout=60_000)
+
+
+def v2_state_badge(page: Page) -> Locator:
+    """The run's state, under its name in the page heading (the first badge coloured by a
+    state: tag badges come before it)."""
+    return page.locator("[data-slot=badge][class*='bg-state-']").first
+
+
+def v2_expect_state(page: Page, state: str, timeout: float) -> None:
+    expect(v2_state_badge(page)).to_have_text(state, timeout=timeout)
+
+
+def v2_show_tab(page: Page, name: str) -> Locator:
+    tab = page.get_by_role("tab", name=name, exact=True)
+    tab.click()
+    return tab
+
+
+def v2_log_line(page: Page, text: str | re.Pattern[str]) -> Locator:
+    """A line of the Logs tab (shown by default; it refreshes itself while the run is live)."""
+    return page.get_by_role("tabpanel").get_by_text(text).first
+
+
+def v2_open_resume_form(page: Page) -> Locator:
+    """The run's menu (the ⋮ button in the heading) > Resume: the modal with the form built
+    from the run's input schema."""
+    page.locator("button[aria-haspopup=menu]").first.click()
+    page.get_by_role("menuitem", name="Resume", exact=True).click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible(timeout=15_000)
+    expect(v2_token_field(dialog)).to_be_visible(timeout=15_000)
+    return dialog
+
+
+def v2_token_field(dialog: Locator) -> Locator:
+    """The token field, by its label (never by its type: the masking is what is tested)."""
+    return dialog.get_by_label(re.compile(rf"^\s*{TOKEN_LABEL}\b")).first
+
+
+def v2_submit(dialog: Locator) -> None:
+    dialog.get_by_role("button", name="Resume", exact=True).click()
+    expect(dialog).to_be_hidden(timeout=30_000)
+
+
+def v2_open_artifact(page: Page, artifact_id: UUID | str) -> Locator:
+    """An artifact's page; returns its rendered markdown."""
+    page.goto(f"{V2}/artifacts/artifact/{artifact_id}")
+    shown = page.get_by_test_id("markdown-display").first
+    expect(shown).to_be_visible(timeout=30_000)
+    return shown

@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import pytest
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import (
+    ArtifactCollectionFilter,
+    ArtifactCollectionFilterKey,
+)
 from prefect.flow_runs import resume_flow_run
 
 from adapters.sandbox.temu.state import DEMO_ACCESS_TOKEN
@@ -36,6 +41,15 @@ def stored_inputs(run_id: UUID) -> dict[str, str]:
     with get_client(sync_client=True) as client:
         found = client.filter_flow_run_input(run_id, "paused-", 100, set())
     return {i.key: i.value for i in found}
+
+
+def latest_markdown(key: str) -> str:
+    with get_client(sync_client=True) as client:
+        found = client.read_latest_artifacts(
+            artifact_filter=ArtifactCollectionFilter(key=ArtifactCollectionFilterKey(any_=[key]))
+        )
+    assert found, f"no artifact {key}"
+    return str(found[0].data)
 
 
 def start(world: World, **params: Any) -> tuple[Any, dict[str, Any]]:
@@ -77,6 +91,58 @@ class TestReauthorize:
         assert outcome(thread, box) == {"shop": world.shop_id, "resumed_by": "cli"}
         assert new_token not in str(stored_inputs(run.id))
         assert not world.shop().paused
+
+    def test_repeated_expiries_leave_exactly_one_run_waiting_and_no_gap(self, world):
+        expire(world)
+        thread, box = start(world, catch_up=False, timeout_seconds=20)
+        run = waiting_run(world, "token-1-1")
+
+        # The trigger starts a run for every announcement: each later one ends at once.
+        for _ in range(2):
+            extra = reauthorize(world.shop_id, poll_interval=1)
+            assert extra["resumed_by"] is None and run.name in extra["note"]
+        # A sync of the paused shop does not ask for another run while one waits.
+        world.events.sent.clear()
+        assert sync_shop(world.shop_id)["status"] == "paused"
+        assert not world.events.named("temuship.token.expired")
+        assert not world.events.named("temuship.token.reminder")
+        assert [r.id for r in paused_runs(world.shop_id)] == [run.id]
+
+        # Nobody answers: the run times out. The next sync asks for a new run (no gap).
+        with pytest.raises(Exception, match=r"never resumed|pause|Pause"):
+            outcome(thread, box, timeout=60)
+        assert not paused_runs(world.shop_id)
+        assert sync_shop(world.shop_id)["status"] == "paused"
+        assert world.events.named("temuship.token.reminder") == [
+            {"shop": world.shop_id, "by": "reminder"}
+        ]
+
+    def test_the_waiting_run_says_what_to_do_and_then_what_happened(self, world):
+        expire(world)
+        thread, box = start(world)
+        run = waiting_run(world, "token-1-1")
+        waiting = latest_markdown(f"reauthorize-{world.shop_id}")
+        assert f"Shop {world.shop_id} waits for a new Temu token" in waiting
+        assert "seller centre" in waiting and "authorise the app again" in waiting
+        assert f"temuship reauthorize {world.shop_id} --access-token" in waiting
+        assert "TEMU_ACCESS_TOKEN" in waiting
+        dashboard = latest_markdown(f"shop-{world.shop_id}")
+        assert "Paused" in dashboard and f"/v2/runs/flow-run/{run.id}" in dashboard
+
+        resume_flow_run(run.id, run_input={})  # an empty answer: allowed, and refused
+        waiting_run(world, "token-1-2")
+        assert "The last token was refused:** no token was entered" in latest_markdown(
+            f"reauthorize-{world.shop_id}"
+        )
+        new_token = world.sandbox.temu.rotate_token(DEMO_ACCESS_TOKEN)
+        resume_flow_run(run.id, run_input={"access_token": new_token})
+        assert outcome(thread, box)["resumed_by"] == "form"
+        done = latest_markdown(f"reauthorize-{world.shop_id}")
+        assert "is running again" in done and "Catch-up sync:** done" in done
+        assert new_token not in done
+        dashboard = latest_markdown(f"shop-{world.shop_id}")
+        assert "**Syncing.**" in dashboard and "active" in dashboard
+        assert float(latest_markdown(f"sync-progress-{world.shop_id}")) == 100.0  # the catch-up
 
     def test_a_run_started_for_an_active_shop_ends_at_once(self, world):
         result = reauthorize(world.shop_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, select
 
+from adapters.db.repos.codec import load_money
 from adapters.db.tables import CONFIRMATIONS, ORDER_HISTORY, ORDERS, READ_FAILURES
 from domain.ports import ShopReport
 
@@ -16,6 +17,29 @@ class SqlReportRepository:
 
     def shop_report(self, shop_id: str, limit: int = 20) -> ShopReport:
         return shop_report(self._connection, shop_id, limit)
+
+
+def _recent_shipments(conn: Connection, shop_id: str, limit: int) -> list[dict[str, str | None]]:
+    c = CONFIRMATIONS.c
+    query = (
+        select(
+            c.shipment_id,
+            c.parent_order_sn,
+            c.tracking_number,
+            c.carrier_code,
+            c.service_code,
+            c.shipment_cost,
+            c.status,
+        )
+        .where(c.shop_id == shop_id)
+        .order_by(c.created_at.desc(), c.shipment_id.desc())
+        .limit(limit)
+    )
+    return [
+        {"shipment": sid, "order": sn, "tracking": tracking, "carrier": carrier,
+         "service": service, "cost": str(load_money(cost)) if cost else None, "status": status}
+        for sid, sn, tracking, carrier, service, cost, status in conn.execute(query)
+    ]  # fmt: skip
 
 
 def shop_report(conn: Connection, shop_id: str, limit: int = 20) -> ShopReport:
@@ -57,6 +81,7 @@ def shop_report(conn: Connection, shop_id: str, limit: int = 20) -> ShopReport:
             .limit(limit)
         )
     ]
+    report.recent_shipments = _recent_shipments(conn, shop_id, limit)
     report.conflicts = conn.execute(
         select(func.count())
         .select_from(ORDER_HISTORY)
