@@ -26,6 +26,10 @@ class FaultRequest(BaseModel):
     status: int = 500
 
 
+class Switch(BaseModel):
+    enabled: bool
+
+
 class RateLimitRequest(BaseModel):
     limit: int | None = 40
     windowSeconds: float | None = None
@@ -50,6 +54,21 @@ def admin_router(state: ShipStationSandbox) -> APIRouter:
             return state.void_label(shipment_id)
         except StopIteration:
             raise HTTPException(404, f"no shipment {shipment_id}") from None
+
+    _control_routes(router, state)
+
+    @router.get("/orders/{order_key}")
+    def order(order_key: str) -> dict[str, Any]:
+        found = state.order(order_key)
+        if found is None:
+            raise HTTPException(404, f"no order with orderKey {order_key}")
+        return found
+
+    return router
+
+
+def _control_routes(router: APIRouter, state: ShipStationSandbox) -> None:
+    """Faults, counters, the rate limit and the strictness switch."""
 
     @router.post("/faults")
     def inject_fault(req: FaultRequest) -> dict[str, str]:
@@ -78,11 +97,8 @@ def admin_router(state: ShipStationSandbox) -> APIRouter:
         state.set_rate_limit(req.limit, req.windowSeconds)
         return {"limit": state.rate.limit, "windowSeconds": state.rate.seconds}
 
-    @router.get("/orders/{order_key}")
-    def order(order_key: str) -> dict[str, Any]:
-        found = state.order(order_key)
-        if found is None:
-            raise HTTPException(404, f"no order with orderKey {order_key}")
-        return found
-
-    return router
+    @router.post("/strict")
+    def strict(req: Switch) -> dict[str, bool]:
+        """Refuse (on) or read leniently (off) string numbers and a shipTo without country."""
+        state.strict = req.enabled
+        return {"strict": state.strict}

@@ -80,14 +80,44 @@ def list_orders(orders: list[Row], params: Mapping[str, str]) -> tuple[int, Row]
 
 
 def _order_matches(order: Row, params: Mapping[str, str]) -> bool:
+    """shipstation.md §4.1: every filter of GET /orders (customsCountryCode aside)."""
     status, number = params.get("orderStatus"), params.get("orderNumber")
     return (
         _same_store(order, params)
         and (not status or order["orderStatus"] == status)
         and (not number or str(order["orderNumber"]).startswith(number))
+        and _contains(params.get("customerName"), _names(order))
+        and _contains(params.get("itemKeyword"), _item_words(order))
         and in_range(params, "modifyDate", order["_modified"])
         and in_range(params, "createDate", order["_created"])
+        and in_range(params, "orderDate", _moment(order.get("orderDate")))
+        and in_range(params, "paymentDate", _moment(order.get("paymentDate")))
     )
+
+
+def _moment(text: str | None) -> datetime | None:
+    return parse(text) if text else None
+
+
+def _contains(wanted: str | None, texts: list[Any]) -> bool:
+    """A text filter: found (case-insensitively) in one of the texts; no filter matches all."""
+    if not wanted:
+        return True
+    return any(wanted.lower() in str(text).lower() for text in texts if text)
+
+
+def _names(order: Row) -> list[Any]:
+    return [(order.get(who) or {}).get("name") for who in ("billTo", "shipTo")] + [
+        order.get("customerUsername")
+    ]
+
+
+def _item_words(order: Row) -> list[Any]:
+    words: list[Any] = []
+    for item in order.get("items") or []:
+        words += [item.get("sku"), item.get("name")]
+        words += [o.get("value") for o in item.get("options") or [] if isinstance(o, dict)]
+    return words
 
 
 SHIPMENT_SORTS: dict[str, Callable[[Row], Any]] = {
@@ -110,11 +140,24 @@ def list_shipments(shipments: list[Row], params: Mapping[str, str]) -> tuple[int
 
 
 def _shipment_matches(shipment: Row, params: Mapping[str, str]) -> bool:
-    number, order_id = params.get("orderNumber"), params.get("orderId")
+    """shipstation.md §4.2: every filter of GET /shipments (customsCountryCode aside)."""
+    ship_to = shipment.get("shipTo") or {}
+    equal = {
+        "orderNumber": shipment["orderNumber"], "orderId": shipment["orderId"],
+        "carrierCode": shipment["carrierCode"], "serviceCode": shipment["serviceCode"],
+        "trackingNumber": shipment["trackingNumber"],
+        "recipientCountryCode": ship_to.get("country"),
+    }  # fmt: skip
     return (
         _same_store(shipment, params)
-        and (not number or shipment["orderNumber"] == number)
-        and (not order_id or str(shipment["orderId"]) == order_id)
+        and all(not params.get(k) or str(v) == params[k] for k, v in equal.items())
+        and _contains(params.get("recipientName"), [ship_to.get("name")])
         and in_range(params, "createDate", shipment["_created"])
+        and in_range(params, "shipDate", _day_start(shipment.get("shipDate")))
         and in_range(params, "voidDate", shipment["_voided_at"])
     )
+
+
+def _day_start(day: str | None) -> datetime | None:
+    """A shipDate (a Pacific date) as the instant its day starts, to compare with a filter."""
+    return parse(day[:10]) if day else None

@@ -9,14 +9,32 @@ from datetime import datetime
 from typing import Any
 
 from adapters.sandbox.shipstation.clock import RealClock, SandboxClock
+from adapters.sandbox.shipstation.dates import pacific_text
 from adapters.sandbox.shipstation.labels import Labels
 from adapters.sandbox.shipstation.limits import Counters, Faults, RateWindow
-from adapters.sandbox.shipstation.listing import envelope, list_orders
-from adapters.sandbox.shipstation.orders import LOCKED, LOCKED_MESSAGE, stored_order, validate
+from adapters.sandbox.shipstation.listing import envelope, list_orders, public
+from adapters.sandbox.shipstation.orders import (
+    INVALID,
+    LOCKED,
+    LOCKED_MESSAGE,
+    stored_order,
+    validate,
+    validate_one,
+)
 
 DEMO_API_KEY = "sandbox-shipstation-key"
 DEMO_API_SECRET = "sandbox-shipstation-secret"
 DEMO_STORE_ID = 123456
+# GET /stores/marketplaces (shipstation.md §4.4, shape only): 0 = manual store (S2 sample);
+# the other ids and flags are invented.
+MARKETPLACES = (
+    ("ShipStation", 0, False, False, False, False),
+    ("Amazon", 2, True, True, True, True),
+    ("eBay", 3, True, True, False, True),
+    ("Shopify", 26, True, True, True, True),
+    ("Walmart", 76, True, True, False, True),
+    ("Temu", 1065, True, False, False, True),
+)
 CARRIERS = (
     ("stamps_com", "Stamps.com"),
     ("ups", "UPS"),
@@ -36,8 +54,13 @@ class ShipStationSandbox:
         window_seconds: float = 60.0,
         clock: SandboxClock | None = None,
         store_id: int = DEMO_STORE_ID,
+        strict: bool = True,
     ) -> None:
+        """`strict` refuses what the docs leave open (shipstation.md §3.3, §14): a shipTo
+        without a 2-letter country, numbers sent as strings. Off, the sandbox reads them as a
+        lenient JSON reader would; a client must work either way."""
         self.clock = clock or RealClock()
+        self.strict = strict
         self.credentials = dict(credentials or {DEMO_API_KEY: DEMO_API_SECRET})
         self.rate = RateWindow(self.clock, rate_limit, window_seconds)
         self.faults, self.counters = Faults(), Counters()
@@ -52,12 +75,34 @@ class ShipStationSandbox:
 
     def create_orders(self, body: Any) -> tuple[int, dict[str, Any]]:
         """POST /orders/createorders: (status, body) as ShipStation answers."""
-        model_state = validate(body)
+        model_state = validate(body, strict=self.strict)
         if model_state:
-            return 400, {"Message": "The request is invalid.", "ModelState": model_state}
+            return 400, {"Message": INVALID, "ModelState": model_state}
         with self.lock:
             results = [self._upsert(raw) for raw in body]
         return 200, {"hasErrors": not all(r["success"] for r in results), "results": results}
+
+    def create_order(self, body: Any) -> tuple[int, dict[str, Any]]:
+        """POST /orders/createorder: one order, answered with the whole order as stored."""
+        model_state = validate_one(body, strict=self.strict)
+        if model_state:
+            return 400, {"Message": INVALID, "ModelState": model_state}
+        with self.lock:
+            result = self._upsert(body)
+            if not result["success"]:  # shipstation.md §3.2: the answer is unsure [I]
+                return 400, {"Message": result["errorMessage"]}
+            return 200, public(self.orders[result["orderKey"]])
+
+    def get_order(self, order_id: str) -> tuple[int, dict[str, Any]]:
+        """GET /orders/{orderId}."""
+        if not order_id.isdigit():
+            message = f"The value '{order_id}' is not valid for orderId."
+            return 400, {"Message": INVALID, "ModelState": {"orderId": [message]}}
+        with self.lock:
+            found = next((o for o in self.orders.values() if o["orderId"] == int(order_id)), None)
+            if found is None:
+                return 404, {"Message": f"Order {order_id} was not found."}
+            return 200, public(found)
 
     def _upsert(self, raw: dict[str, Any]) -> dict[str, Any]:
         key = raw.get("orderKey") or f"ss-{next(self._ids)}"
@@ -87,6 +132,36 @@ class ShipStationSandbox:
     def list_shipments(self, params: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
         with self.lock:
             return self.labels.listing(params)
+
+    def list_stores(self, params: Mapping[str, str]) -> list[dict[str, Any]]:
+        """GET /stores?showInactive=&marketplaceId=, dates in Pacific time like every answer."""
+        everything = (params.get("showInactive") or "").lower() == "true"
+        market = params.get("marketplaceId")
+        return [
+            self._store_answer(store)
+            for store in self.stores
+            if (everything or store["active"])
+            and (not market or str(store["marketplaceId"]) == market)
+        ]
+
+    def store(self, store_id: str) -> tuple[int, Any]:
+        """GET /stores/{storeId}: the store and its status mappings."""
+        found = next((s for s in self.stores if str(s["storeId"]) == store_id), None)
+        if found is None:
+            return 404, {"Message": f"Store {store_id} was not found."}
+        return 200, {**self._store_answer(found), "statusMappings": None}
+
+    def _store_answer(self, store: dict[str, Any]) -> dict[str, Any]:
+        dates = {k: pacific_text(v) if v else None for k, v in store["_dates"].items()}
+        return {**public(store), **dates}
+
+    def marketplaces(self) -> list[dict[str, Any]]:
+        return [
+            {"name": name, "marketplaceId": mid, "canRefresh": refresh,
+             "supportsCustomMappings": mappings, "supportsCustomStatuses": statuses,
+             "canConfirmShipments": confirms}
+            for name, mid, refresh, mappings, statuses, confirms in MARKETPLACES
+        ]  # fmt: skip
 
     def carriers(self) -> list[dict[str, Any]]:
         return [_carrier(code, name) for code, name in CARRIERS]
@@ -126,13 +201,15 @@ class ShipStationSandbox:
 
 
 def _manual_store(store_id: int, name: str, now: datetime) -> dict[str, Any]:
-    stamp = now.strftime("%Y-%m-%dT%H:%M:%S.0000000")
+    """A Manual Store; its dates are instants, written in Pacific time when answered."""
     return {
         "storeId": store_id, "storeName": name, "marketplaceId": 0,
         "marketplaceName": "ShipStation", "accountName": None, "email": None,
         "integrationUrl": None, "active": True, "companyName": "", "phone": "",
-        "publicEmail": "", "website": "", "refreshDate": None, "lastRefreshAttempt": None,
-        "createDate": stamp, "modifyDate": stamp, "autoRefresh": False,
+        "publicEmail": "", "website": "",
+        "autoRefresh": False,
+        "_dates": {"createDate": now, "modifyDate": now, "refreshDate": None,
+                   "lastRefreshAttempt": None},
     }  # fmt: skip
 
 

@@ -20,7 +20,7 @@ ALL_SCOPES = frozenset(
         "bg.logistics.shipment.v2.get",
     }
 )
-AMOUNT_TYPE = "bg.order.amount.query"
+AMOUNT_TYPE = "bg.order.amount.query"  # sensitive: granted only by the admin switch
 SHIPPABLE_ADDRESS_STATUSES = frozenset({2, 4})
 
 

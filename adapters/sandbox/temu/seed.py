@@ -97,7 +97,7 @@ def make_address(rng: random.Random, method: int) -> dict[str, Any]:
     name = rng.choice(NAMES)
     city, state, post = rng.choice(CITIES)
     first, _, last = name.partition(" ")
-    return {
+    address: dict[str, Any] = {
         "receiptName": name,
         "addressExtra": {"firstName": first, "lastName": last or None,
                          "contactlessDropPoint": "Front desk locker 12" if method == 2 else None},
@@ -108,3 +108,10 @@ def make_address(rng: random.Random, method: int) -> dict[str, Any]:
         "addressLine2": rng.choice((None, "Apt 2601", "Unit 5")),
         "postCode": post,
     }  # fmt: skip
+    # The rest of temu.md §5's fields, without touching the generator (seeds stay stable).
+    address.update(receiptAdditionalName=None, backupMobile=None, regionName4=None,
+                   addressLine3=None, taxCode=None, taxCodeType=None)  # fmt: skip
+    address["addressExtra"].update(additionalFirstName=None, additionalLastName=None)
+    lines = (address["addressLine1"], address["addressLine2"])
+    address["addressLineAll"] = " ".join(line for line in lines if line)
+    return address

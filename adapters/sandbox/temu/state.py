@@ -9,6 +9,7 @@ from typing import Any
 
 from adapters.sandbox.temu import seed as temu_seed
 from adapters.sandbox.temu.model import (
+    ALL_SCOPES,
     AMOUNT_TYPE,
     FAULT_KINDS,
     Fault,
@@ -47,8 +48,15 @@ class TemuSandbox:
         app_key: str = DEMO_APP_KEY,
         app_secret: str = DEMO_APP_SECRET,
         access_token: str = DEMO_ACCESS_TOKEN,
+        mall_id: int | None = None,
+        amounts_permission: bool = False,
     ) -> None:
+        """`mall_id`: the demo token's mall (default: one of this sandbox's own, so two
+        sandboxes are two sellers). `amounts_permission`: whether tokens may call the
+        sensitive bg.order.amount.query; off by default, as for a real app until Temu
+        whitelists it (temu.md §3.4, §6): calls answer 3000032."""
         self.lock = threading.RLock()
+        self.mall_id = mall_id or DEMO_MALL_ID + secrets.randbelow(10**9)
         self.clock = clock or SandboxClock()
         self.qps = qps
         self.apps: dict[str, str] = {app_key: app_secret}
@@ -61,16 +69,19 @@ class TemuSandbox:
         self.requests: Counter[str] = Counter()
         self.refusals: Counter[int] = Counter()
         self.recent: dict[str, deque[float]] = {}
+        self.amounts_permission = amounts_permission
         self.add_token(access_token, app_key)
 
     # --- tokens ---------------------------------------------------------------------------
 
     def add_token(self, access_token: str, app_key: str | None = None, **fields: Any) -> None:
+        """A token of the app; its scopes (unless given) follow the amounts switch."""
         with self.lock:
+            fields.setdefault("scopes", self.default_scopes())
             self.tokens[access_token] = SandboxToken(
                 access_token,
                 app_key or next(iter(self.apps)),
-                fields.pop("mall_id", DEMO_MALL_ID),
+                fields.pop("mall_id", self.mall_id),
                 fields.pop("region_id", 211),
                 fields.pop("expires_at", self.clock.seconds() + YEAR),
                 **fields,
@@ -94,8 +105,13 @@ class TemuSandbox:
         with self.lock:
             self.tokens.pop(access_token, None)
 
+    def default_scopes(self) -> set[str]:
+        return set(ALL_SCOPES) if self.amounts_permission else set(ALL_SCOPES - {AMOUNT_TYPE})
+
     def set_amounts_permission(self, enabled: bool) -> None:
+        """Grant (or withdraw) bg.order.amount.query to every token, and to tokens made later."""
         with self.lock:
+            self.amounts_permission = enabled
             for token in self.tokens.values():
                 (token.scopes.add if enabled else token.scopes.discard)(AMOUNT_TYPE)
 

@@ -109,12 +109,16 @@ class TestTokenAndConfig:
         assert caught.value.code == 3000012
 
     def test_amounts_without_the_permission_raise_permission_missing(self, sandbox, client) -> None:
+        # Refused by default, as for a real app until Temu whitelists it (temu.md §3.4).
         sn = next(iter(_seeded(sandbox)))
-        assert client.amounts(sn).unit_prices
-        sandbox.set_amounts_permission(False)
         with pytest.raises(PermissionMissing) as caught:
             client.amounts(sn)
         assert caught.value.api_type == "bg.order.amount.query"
+        sandbox.set_amounts_permission(True)
+        assert client.amounts(sn).unit_prices
+        sandbox.set_amounts_permission(False)
+        with pytest.raises(PermissionMissing):
+            client.amounts(sn)
 
 
 def _seeded(sandbox) -> dict:
