@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain.model import Label, LabelLine
+from domain.money import Money
 
 
 class ConfirmationStatus(StrEnum):
@@ -39,6 +40,7 @@ class ShipmentConfirmation:
     warehouse_id: str | None = None
     settled_at: datetime | None = None
     warnings: tuple[str, ...] = field(default=())
+    shipment_cost: Money | None = None
 
     @classmethod
     def for_label(
@@ -53,6 +55,7 @@ class ShipmentConfirmation:
             service_code=label.service_code,
             lines=lines,
             created_at=label.created_at,
+            shipment_cost=label.shipment_cost,
         )
 
     @property

@@ -157,6 +157,12 @@ class Label:
     service_code: str | None = None
     ship_date: date | None = None
     voided: bool = False
+    shipment_cost: Money | None = None  # what the label cost the seller (ShipStation's figure)
+
+    def describe(self) -> str:
+        """Carrier, service and cost, as the seller's audit shows them."""
+        parts = [self.carrier_code, self.service_code or "", str(self.shipment_cost or "")]
+        return ", ".join(p for p in parts if p)
 
 
 def order_key(shop_id: str, parent_order_sn: str) -> str:

@@ -117,14 +117,21 @@ class Order:
         return entry
 
     def needs_push(self, digest: str) -> bool:
-        """Send to ShipStation? Only importable orders whose payload changed, never once locked."""
+        """Send to ShipStation? Only importable orders whose payload changed, never once locked
+        there; an order first seen shipped (Temu 4) with a ship-to is imported as shipped."""
         if not self.importable or self.pushed_state in LOCKED_STATES:
             return False
         if self.pushed_state is None and self.locked:
-            return False  # never imported: nothing to update in ShipStation
+            return self.state is OrderState.SHIPPED  # cancelled before import: recorded only
         if self.state is OrderState.SHIPPED and self.confirmations:
-            return False  # shipped by a ShipStation label: ShipStation already says so
+            # Shipped by our labels: ShipStation closed the order itself, unless it still
+            # carries lines no label covered (sent before Temu shipped them): then say so.
+            return self._shipstation_still_open() and digest != self.pushed_digest
         return digest != self.pushed_digest
+
+    def _shipstation_still_open(self) -> bool:
+        sent = {item.get("lineItemKey") for item in (self.pushed_payload or {}).get("items", [])}
+        return bool(sent - set(self.covered_line_sns()) - {None})
 
     def mark_pushed(
         self,
@@ -166,7 +173,8 @@ class Order:
                 ctx,
                 label=label,
                 lines=new_lines,
-                note=f"shipment {label.shipment_id}, {len(new_lines)} line(s)",
+                note=f"shipment {label.shipment_id}, {len(new_lines)} line(s): "
+                f"{label.describe()}, tracking {label.tracking_number}",
             )
         return self._record_extra_package(label, lines, covered, ctx)
 

@@ -130,24 +130,40 @@ def _classify(plan: SyncPlan, order: Order, render: Render | None) -> None:
 # --- time windows -------------------------------------------------------------------------
 
 OVERLAP = timedelta(minutes=10)
-MAX_WINDOW = timedelta(days=1)
+FIRST_WIDTH = timedelta(days=1)
+NARROWEST = timedelta(minutes=15)
+WIDEST = timedelta(days=90)
+FULL = 2000
+"""Orders in one window past which it is read as narrower windows: Temu documents neither a
+maximum window nor a maximum page depth, so a window never holds more than 20 pages."""
 
 
-def temu_windows(
+def temu_span(
     cursor: datetime | None,
     now: datetime,
     backfill: timedelta,
     since: datetime | None = None,
     overlap: timedelta = OVERLAP,
-) -> list[TimeWindow]:
-    """Update-time windows from the cursor (minus an overlap) to now, at most a day each."""
+) -> TimeWindow | None:
+    """The update-time span to read: from `since`, else the cursor minus an overlap, else the
+    backfill; None when it is empty."""
     start = since or (cursor - overlap if cursor else now - backfill)
-    windows = []
-    while start < now:
-        end = min(start + MAX_WINDOW, now)
-        windows.append(TimeWindow(start, end))
-        start = end
-    return windows
+    return TimeWindow(start, now) if start < now else None
+
+
+def next_width(width: timedelta, total: int) -> timedelta:
+    """Windows widen while they are empty and narrow when full, so reading years back costs in
+    proportion to the orders found, not to the days."""
+    if total == 0:
+        return min(width * 4, WIDEST)
+    if total > FULL // 2:
+        return max(width / 4, NARROWEST)
+    return width
+
+
+def too_full(window: TimeWindow, total: int) -> bool:
+    """Read this window again as narrower ones?"""
+    return total > FULL and window.end - window.start > NARROWEST
 
 
 def shipment_start(

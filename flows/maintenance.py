@@ -16,7 +16,7 @@ from prefect import flow
 
 from domain.usecases import maintenance, sync
 from flows import wiring
-from flows.sync import run_id, run_locked, sync_each
+from flows.sync import all_shops_state, run_id, run_locked, sync_each
 
 WAIT_FOR_LOCK = 600
 
@@ -31,7 +31,8 @@ def reconcile(shop_ids: list[str] | None = None, days: int = 2) -> list[dict[str
     """
     services = wiring.current()
     since = maintenance.sweep_start(services, days)
-    return sync_each(shop_ids or maintenance.all_shop_ids(services), since, WAIT_FOR_LOCK)
+    shops = shop_ids or maintenance.all_shop_ids(services)
+    return all_shops_state(sync_each(shops, since, WAIT_FOR_LOCK))
 
 
 @flow(name="resync-window", flow_run_name="resync {shop_id}")

@@ -5,20 +5,21 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.confirmation import ShipmentConfirmation
 from domain.digest import payload_digest
 from domain.errors import ExternalApiError
 from domain.history import HistoryEntry
-from domain.model import Address, Label, OrderAmounts, TemuOrder
+from domain.model import Address, Label, OrderAmounts, OrderState, TemuOrder
 from domain.order import Order
 from domain.ports import (
     LabelPage,
     OrderPage,
     OrderReadFailure,
     PushResult,
+    Services,
     ShipmentRequest,
     ShipStationCarrier,
     ShipStationOrderSummary,
@@ -30,6 +31,7 @@ from domain.ports import (
 )
 from domain.shop import Shop
 from domain.token import Token, TokenInfo
+from domain.usecases.tokens import REQUIRED_APIS
 
 
 class FixedClock:
@@ -46,6 +48,7 @@ class FakeOrders:
         self.history_rows: dict[tuple[str, str], list[HistoryEntry]] = {}
         self.failures: list[OrderReadFailure] = []
         self.bulk_writes = 0
+        self.announcements: dict[tuple[str, str, int], dict[str, datetime]] = {}
 
     def get_many(self, shop_id: str, sns: Collection[str]) -> dict[str, Order]:
         return {
@@ -87,6 +90,13 @@ class FakeOrders:
             if c.is_open
         ]
 
+    def missing_ship_to(self, shop_id: str) -> list[str]:
+        return sorted(
+            sn
+            for (shop, sn), o in self.rows.items()
+            if shop == shop_id and o.state is OrderState.MISSING_SHIP_TO
+        )
+
     def history(self, shop_id: str | None, sn: str) -> list[HistoryEntry]:
         return [
             e
@@ -98,19 +108,59 @@ class FakeOrders:
     def record_read_failure(self, shop_id: str, failure: OrderReadFailure, at: datetime) -> None:
         self.failures.append(failure)
 
+    def due_to_ship(
+        self,
+        shop_id: str,
+        by: datetime,
+        states: Collection[OrderState],
+        temu_codes: Collection[int] = (),
+    ) -> list[Order]:
+        found = [
+            o for (shop, _), o in self.rows.items()
+            if shop == shop_id and (o.state in states or o.temu_status in temu_codes)
+            and o.snapshot is not None and o.snapshot.ship_by is not None
+            and o.snapshot.ship_by <= by
+        ]  # fmt: skip
+        found.sort(key=lambda o: (o.snapshot.ship_by, o.parent_order_sn))  # type: ignore[union-attr]
+        return [copy.deepcopy(o) for o in found]
+
+    def announced(self, shop_id: str, kind: str, horizon_hours: int) -> set[str]:
+        return set(self.announcements.get((shop_id, kind, horizon_hours), {}))
+
+    def remember_announced(
+        self, shop_id: str, kind: str, horizon_hours: int, sns: Collection[str], at: datetime
+    ) -> set[str]:
+        noted = self.announcements.setdefault((shop_id, kind, horizon_hours), {})
+        new = set(sns) - set(noted)
+        noted.update(dict.fromkeys(new, at))
+        return new
+
+    def forget_announced(
+        self, shop_id: str, kind: str, horizon_hours: int, sns: Collection[str]
+    ) -> None:
+        noted = self.announcements.get((shop_id, kind, horizon_hours), {})
+        for sn in sns:
+            noted.pop(sn, None)
+
 
 class FakeShops:
     def __init__(self) -> None:
         self.rows: dict[str, Shop] = {}
 
-    def get(self, shop_id: str) -> Shop | None:
+    def get(self, shop_id: str, *, decrypt: bool = True) -> Shop | None:
         return copy.deepcopy(self.rows.get(shop_id))
 
     def list(self) -> list[Shop]:
         return [copy.deepcopy(s) for s in self.rows.values()]
 
+    def ids(self) -> list[str]:
+        return list(self.rows)
+
     def save(self, shop: Shop) -> None:
         self.rows[shop.shop_id] = copy.deepcopy(shop)
+
+    def delete(self, shop_id: str, with_orders: bool) -> None:
+        self.rows.pop(shop_id, None)
 
 
 class FakeTokens:
@@ -120,6 +170,9 @@ class FakeTokens:
 
     def get(self, shop_id: str) -> Token | None:
         return copy.deepcopy(self.rows.get(shop_id))
+
+    def shops_of_mall(self, mall_id: int) -> list[str]:
+        return sorted(s for s, t in self.rows.items() if t.mall_id == mall_id)
 
     def save(self, token: Token) -> None:
         self.history.extend(token.new_history)
@@ -147,6 +200,9 @@ class FakeCarriers:
 
     def set_override(self, shop_id: str, carrier_code: str, temu_carrier_id: int) -> None:
         self.rows.setdefault(shop_id, {})[carrier_code] = temu_carrier_id
+
+    def remove_override(self, shop_id: str, carrier_code: str) -> bool:
+        return self.rows.get(shop_id, {}).pop(carrier_code, None) is not None
 
 
 class FakeStore:
@@ -303,3 +359,25 @@ class FakeShipStation:
 
     def digest_of(self, key: str) -> str:
         return payload_digest(self.orders[key])
+
+
+def connected_shop(
+    temu: Any = None, shipstation: Any = None, **services: Any
+) -> tuple[FakeStore, Services]:
+    """A store holding shop "acme" with a token valid 60 days from T0, and the ports on it
+    (the given Temu and ShipStation fakes, a clock at T0 unless `clock` is given)."""
+    from tests.builders import T0, shop
+
+    store = FakeStore()
+    store.shops.save(shop("acme"))
+    info = TokenInfo(1, 211, T0 + timedelta(days=60), REQUIRED_APIS)
+    store.tokens.save(Token.from_info("acme", info, T0))
+    temu, shipstation = temu or FakeTemu(), shipstation or FakeShipStation()
+    ports = Services(
+        uow=lambda: FakeUnitOfWork(store),
+        temu_for=lambda s: temu,
+        shipstation_for=lambda s: shipstation,
+        shop_lock=None,  # type: ignore[arg-type]
+        **{"clock": FixedClock(T0), **services},
+    )
+    return store, ports

@@ -17,16 +17,22 @@ from adapters.shipstation.batch import MAX_BATCH, push_orders
 from adapters.shipstation.dates import to_pacific_query
 from adapters.shipstation.http import ShipStationHttp
 from adapters.shipstation.mapping import render_order
-from adapters.shipstation.pacing import Pacer, RateState, RetryPolicy, shared_rate_state
+from adapters.shipstation.pacing import (
+    Pacer,
+    PacerLike,
+    RateState,
+    RetryPolicy,
+    shared_rate_state,
+)
 from adapters.shipstation.paging import MAX_PAGE_SIZE, pages
 from adapters.shipstation.reading import (
-    LabelReadPage,
     ReadFailure,
     UnkeyedItem,
     parse_carriers,
     parse_label,
     parse_order_summary,
     parse_stores,
+    unreadable,
 )
 from domain.model import Label, order_key
 from domain.order import Order
@@ -39,7 +45,10 @@ DEFAULT_BASE_URL = "https://ssapi.shipstation.com"
 
 
 class ShipStationClient:
-    """ShipStation V1 for one shop: Basic auth, paced by the key's rate limit, retried safely."""
+    """ShipStation V1 for one shop: Basic auth, paced by the key's rate limit, retried safely.
+
+    `pacer`: the key's budget shared by every process (adapters/db/budgets.py, as wired in
+    flows/wiring.py); without one, a pacer shared by this process's clients of the key."""
 
     def __init__(
         self,
@@ -52,6 +61,7 @@ class ShipStationClient:
         monotonic: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         rate_state: RateState | None = None,
+        pacer: PacerLike | None = None,
         retry: RetryPolicy | None = None,
         timeout: float = 30.0,
         page_size: int = MAX_PAGE_SIZE,
@@ -64,8 +74,10 @@ class ShipStationClient:
         self._http.base_url = httpx.URL(self.base_url)
         secret = credentials.api_secret.reveal()
         self._http.auth = httpx.BasicAuth(credentials.api_key, secret)
-        state = rate_state or shared_rate_state(self.base_url, credentials.api_key)
-        self.pacer = Pacer(state, monotonic, sleep)
+        # A given pacer (the key's budget shared through the database) or this process's.
+        self.pacer: PacerLike = pacer or Pacer(
+            rate_state or shared_rate_state(self.base_url, credentials.api_key), monotonic, sleep
+        )
         basic = base64.b64encode(f"{credentials.api_key}:{secret}".encode()).decode()
         secrets = (secret, basic)  # never quoted back from an answer
         self.api = ShipStationHttp(
@@ -136,7 +148,8 @@ class ShipStationClient:
                 elif label.shipment_id not in seen:
                     seen.add(label.shipment_id)
                     labels.append(label)
-            yield LabelReadPage(tuple(labels), page.number, page.has_more, tuple(failures))
+            rows = tuple(unreadable(f) for f in failures)
+            yield LabelPage(tuple(labels), page.number, page.has_more, rows)
 
     def _note_failure(self, failure: ReadFailure) -> None:
         log.warning("ShipStation %s row not read: %s", failure.what, failure.reason)

@@ -77,8 +77,23 @@ def _bill_to(ship_to: Address) -> dict[str, Any]:
 
 def _rendered_lines(snapshot: TemuOrder) -> tuple[OrderLine, ...]:
     live = tuple(ln for ln in snapshot.lines if ln.quantity > 0 and ln.status != CANCELLED_LINE)
-    # A fully cancelled order keeps its lines, so ShipStation still shows what was ordered.
+    to_ship = tuple(ln for ln in live if ln.shippable)
+    if to_ship:
+        # A partly shipped order (Temu 41/51) carries only the lines still to ship, so nobody
+        # picks the others again and a label for these closes the order in ShipStation; the
+        # internal notes name the lines Temu shipped.
+        return to_ship
+    # Shipped or fully cancelled: every line, so ShipStation shows what was ordered.
     return live or snapshot.lines
+
+
+def _shipped_by_temu(snapshot: TemuOrder) -> list[str]:
+    live = [ln for ln in snapshot.lines if ln.quantity > 0 and ln.status != CANCELLED_LINE]
+    if not any(ln.shippable for ln in live):
+        return []
+    return [
+        f"{ln.order_sn} ({ln.sku or ln.name} x{ln.quantity})" for ln in live if not ln.shippable
+    ]
 
 
 def _item(line: OrderLine) -> dict[str, Any]:
@@ -119,4 +134,6 @@ def _internal_notes(snapshot: TemuOrder) -> str | None:
     if snapshot.pudo and snapshot.pudo.is_pickup_or_dropoff:
         notes.append(f"Temu pickup/drop-off: {snapshot.pudo.describe()}")
     notes.extend(f"Temu warning: {warning}" for warning in snapshot.warnings)
+    if shipped := _shipped_by_temu(snapshot):
+        notes.append(f"Already shipped by Temu, not listed here: {', '.join(shipped)}")
     return "\n".join(notes) or None

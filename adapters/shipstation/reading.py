@@ -25,7 +25,8 @@ from adapters.shipstation.wire import (
 )
 from domain.errors import UnexpectedAnswer, UnusableAnswer
 from domain.model import Label, LabelLine
-from domain.ports import LabelPage, ShipStationCarrier, ShipStationOrderSummary, Store
+from domain.money import Money
+from domain.ports import ShipStationCarrier, ShipStationOrderSummary, Store, UnreadableRow
 
 W = TypeVar("W", bound=BaseModel)
 
@@ -49,11 +50,8 @@ class ReadFailure:
     raw: Mapping[str, Any] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class LabelReadPage(LabelPage):
-    """A LabelPage that also says which shipments of the page could not be read."""
-
-    failures: tuple[ReadFailure, ...] = ()
+def unreadable(failure: ReadFailure) -> UnreadableRow:
+    return UnreadableRow(failure.key, f"{failure.what} unreadable: {failure.reason}")
 
 
 def label_lines(
@@ -101,6 +99,7 @@ def parse_label(
         service_code=wire.serviceCode,
         ship_date=_day(wire.shipDate),
         voided=bool(wire.voided),
+        shipment_cost=Money(wire.shipmentCost, "USD") if wire.shipmentCost is not None else None,
     )
     return label, unkeyed
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -64,6 +65,7 @@ class ShipmentWire(Wire):
     trackingNumber: Tracking
     carrierCode: Key
     serviceCode: str | None = Field(default=None, max_length=64)
+    shipmentCost: Decimal | None = Field(default=None, ge=0, le=1_000_000)
     voided: bool | None = None
     shipmentItems: list[ShipmentItemWire] | None = None
 

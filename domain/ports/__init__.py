@@ -43,6 +43,7 @@ from domain.ports.values import (
     TemuCarrier,
     TemuShipment,
     TimeWindow,
+    UnreadableRow,
     Warehouse,
 )
 
@@ -78,5 +79,6 @@ __all__ = [
     "TimeWindow",
     "TokenRepository",
     "UnitOfWork",
+    "UnreadableRow",
     "Warehouse",
 ]

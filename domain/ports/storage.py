@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from types import TracebackType
@@ -9,6 +10,7 @@ from typing import Protocol, Self
 
 from domain.confirmation import ShipmentConfirmation
 from domain.history import HistoryEntry
+from domain.model import OrderState
 from domain.order import Order
 from domain.ports.values import OrderReadFailure, ShopReport
 from domain.shop import Shop
@@ -16,17 +18,34 @@ from domain.token import Token
 
 
 class ShopRepository(Protocol):
-    def get(self, shop_id: str) -> Shop | None: ...
+    def get(self, shop_id: str, *, decrypt: bool = True) -> Shop | None:
+        """The shop with its credentials (WrongSecretKey when they were saved with another
+        key); `decrypt=False` leaves them encrypted until revealed, for showing the shop."""
+        ...
 
-    def list(self) -> list[Shop]: ...
+    def list(self) -> list[Shop]:
+        """Every shop; credentials are decrypted only when revealed."""
+        ...
+
+    def ids(self) -> builtins.list[str]:
+        """Every shop's id, sorted (no credentials read)."""
+        ...
 
     def save(self, shop: Shop) -> None:
         """Insert or update a shop and its (encrypted) credentials."""
+
+    def delete(self, shop_id: str, with_orders: bool) -> None:
+        """Remove a shop, its credentials, token, cursors and carrier overrides; with its
+        orders, their lines, confirmations and history too when `with_orders`."""
         ...
 
 
 class TokenRepository(Protocol):
     def get(self, shop_id: str) -> Token | None: ...
+
+    def shops_of_mall(self, mall_id: int) -> list[str]:
+        """The shops whose token belongs to this Temu mall."""
+        ...
 
     def save(self, token: Token) -> None:
         """Store the token's state and append its new history entries."""
@@ -50,6 +69,39 @@ class OrderRepository(Protocol):
 
     def open_confirmations(self, shop_id: str) -> list[ShipmentConfirmation]: ...
 
+    def missing_ship_to(self, shop_id: str) -> list[str]:
+        """The parent orders held because Temu gave no ship-to yet, in order."""
+        ...
+
+    def due_to_ship(
+        self,
+        shop_id: str,
+        by: datetime,
+        states: Collection[OrderState],
+        temu_codes: Collection[int] = (),
+    ) -> list[Order]:
+        """Orders in one of `states`, or whose last Temu status is one of `temu_codes`, with a
+        Temu ship-by time at or before `by`; earliest ship-by first; orders without a ship-by
+        time are left out (the ship-by watch)."""
+        ...
+
+    def announced(self, shop_id: str, kind: str, horizon_hours: int) -> set[str]:
+        """The parent orders announced already for this kind and horizon."""
+        ...
+
+    def remember_announced(
+        self, shop_id: str, kind: str, horizon_hours: int, sns: Collection[str], at: datetime
+    ) -> set[str]:
+        """Note the orders as announced; returns those no run had noted before (only they are
+        to be announced: two runs at once never both announce an order)."""
+        ...
+
+    def forget_announced(
+        self, shop_id: str, kind: str, horizon_hours: int, sns: Collection[str]
+    ) -> None:
+        """Drop the notes: these orders may be announced again when they qualify again."""
+        ...
+
     def history(self, shop_id: str | None, parent_order_sn: str) -> list[HistoryEntry]: ...
 
     def record_read_failure(self, shop_id: str, failure: OrderReadFailure, at: datetime) -> None:
@@ -69,6 +121,10 @@ class CarrierMappingRepository(Protocol):
         ...
 
     def set_override(self, shop_id: str, carrier_code: str, temu_carrier_id: int) -> None: ...
+
+    def remove_override(self, shop_id: str, carrier_code: str) -> bool:
+        """Drop one override; False if there was none."""
+        ...
 
 
 class ReportRepository(Protocol):

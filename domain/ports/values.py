@@ -101,10 +101,19 @@ class PushResult:
 
 
 @dataclass(frozen=True, slots=True)
+class UnreadableRow:
+    """One row of a ShipStation page that could not be used (the rest of the page is)."""
+
+    key: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class LabelPage:
     labels: tuple[Label, ...]
     page: int
     has_more: bool
+    failures: tuple[UnreadableRow, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,3 +151,5 @@ class ShopReport:
     confirmation_problems: list[tuple[str, str, str, str]] = field(default_factory=list)
     conflicts: int = 0
     read_failures: int = 0
+    recent_shipments: list[dict[str, str | None]] = field(default_factory=list)
+    """The latest labels: shipment, order, tracking, carrier, service, cost, status."""

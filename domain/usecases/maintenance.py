@@ -53,4 +53,4 @@ def as_utc(moment: datetime) -> datetime:
 
 def all_shop_ids(services: Services) -> list[str]:
     with services.uow() as uow:
-        return [shop.shop_id for shop in uow.shops.list()]
+        return uow.shops.ids()

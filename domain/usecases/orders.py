@@ -16,7 +16,10 @@ from domain.ports import OrderPage, ShipStationGateway, TemuOrders, UnitOfWork
 from domain.shop import Shop
 
 ADDRESS_STATUSES = frozenset({2, 41, 51})
-"""Temu gives a ship-to only once an order awaits shipment (and while partly shipped)."""
+"""Temu gives a ship-to once an order awaits shipment (and while partly shipped)."""
+SHIPPED_STATUS = 4
+"""Temu may still give the ship-to of a shipped order (the sources disagree): asked for an
+order never imported, so one first seen shipped can be imported as shipped."""
 OPEN_STATUSES = (1, 2, 41, 51)
 
 UowFactory = Callable[[], UnitOfWork]
@@ -61,7 +64,9 @@ def with_addresses(
         known = stored.get(o.parent_order_sn)
         changed = "CONFIRMED_CHANGED_ADDRESS" in o.warnings
         has = o.ship_to is not None or (known is not None and known.ship_to is not None)
-        return o.status in ADDRESS_STATUSES and (changed or not has)
+        never_imported = known is None or known.pushed_state is None
+        asked = o.status in ADDRESS_STATUSES or (o.status == SHIPPED_STATUS and never_imported)
+        return asked and (changed or not has)
 
     wanted = [o.parent_order_sn for o in orders if needs(o)]
     found = temu.ship_to(wanted) if wanted else {}

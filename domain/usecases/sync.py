@@ -13,21 +13,29 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from domain.errors import PermissionMissing, ShopPaused, TokenError, TokenExpired, TokenLapsed
 from domain.history import EventContext
 from domain.model import Label, Source
-from domain.plan import SyncPlan, shipment_start, temu_windows
-from domain.ports import Services, TimeWindow
+from domain.plan import FIRST_WIDTH, SyncPlan, next_width, shipment_start, temu_span, too_full
+from domain.ports import Services, TimeWindow, UnreadableRow
 from domain.shop import Shop
-from domain.usecases import orders, shipments, tokens
+from domain.usecases import orders, ship_by, shipments, tokens
 
 TEMU_CURSOR, SHIPMENT_CURSOR = "temu_orders", "shipstation_shipments"
 ATTENTION_LIMIT = 500
 SNS_PER_CALL = 20  # Temu's parentOrderSnList limit
 
 Attention = tuple[str, str, str]  # (kind, order or shipment, reason)
+STEP_NAMES = {
+    "import_page": "reading Temu orders",
+    "push": "sending orders to ShipStation",
+    "read_labels": "reading ShipStation labels",
+    "confirm": "confirming shipments to Temu",
+    "ship_by_risk": "watching ship-by times",
+}
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,7 @@ class StepResult:
     counts: tuple[tuple[str, int], ...] = ()
     attention: tuple[Attention, ...] = ()
     more: bool = False
+    total: int = 0  # orders in the stream, as Temu counts them (import steps)
 
 
 @dataclass
@@ -90,6 +99,12 @@ class SyncSummary:
                 self.attention.append(item)
         return result
 
+    def step_failed(self, reason: str) -> None:
+        """A step failed: the run goes on and ends "partial", naming every reason."""
+        self.add(StepResult(attention=(("step_failed", self.shop_id, reason),)))
+        self.status = "partial"
+        self.reason = f"{self.reason}; {reason}" if self.reason else reason
+
     def to_dict(self) -> dict[str, Any]:
         return {"shop": self.shop_id, "status": self.status, "reason": self.reason,
                 "counts": dict(self.counts),
@@ -106,20 +121,24 @@ class StepRunner(Protocol):
 def sync_shop(
     services: Services, request: SyncRequest, run_step: StepRunner | None = None
 ) -> SyncSummary:
-    """Run every step; a token refusal pauses the shop, any other failure is recorded on it."""
+    """Run every step. A token refusal pauses the shop and stops the run; any other failure of
+    a step is recorded and the other steps still run (the run ends "partial", the next one
+    finishes the rest); the Temu cursor moves only when every page was read."""
     run = run_step or (lambda step, *args: step(services, *args))
     summary = SyncSummary(request.shop_id)
     try:
         run(gate, request)
-        for stream in streams(services, request):
-            page = 1
-            while summary.add(run(import_page, request, stream, page)).more:
-                page += 1
-        commit_temu_cursor(services, request)
-        summary.add(run(push, request))
-        summary.add(run(read_labels, request))
-        summary.add(run(confirm, request))
-        finish(services, request.shop_id, summary)
+        if _read_pages(run, request, streams(services, request), summary):
+            commit_temu_cursor(services, request)
+        _read_pages(run, request, held_streams(services, request), summary)
+        for step in (push, read_labels, confirm):
+            result = _isolated(summary, step, partial(run, step, request))
+            if result is not None:
+                summary.add(result)
+        watched = _isolated(summary, ship_by_risk, partial(ship_by_risk, services, request))
+        summary.add(watched or StepResult())
+        error = summary.reason if summary.status == "partial" else None
+        finish(services, request.shop_id, summary, error)
     except (TokenError, PermissionMissing) as err:
         pause(services, request, err, summary)
         finish(services, request.shop_id, summary, str(err))
@@ -130,6 +149,76 @@ def sync_shop(
         finish(services, request.shop_id, summary, summary.reason)
     record_state(services, request.shop_id, summary)
     return summary
+
+
+def _read_pages(
+    run: Callable[..., StepResult], request: SyncRequest, found: list[Stream], summary: SyncSummary
+) -> bool:
+    """Import every page of every stream; True when all were read. A stream whose page fails
+    is given up for this run (the failure is recorded); the others are still read."""
+    complete = True
+    for stream in found:
+        if stream.window is not None:
+            complete = _read_span(run, request, stream.window, summary) and complete
+        else:
+            complete = _read_stream(run, request, stream, summary, None) is not None and complete
+    return complete
+
+
+def _read_span(
+    run: Callable[..., StepResult], request: SyncRequest, span: TimeWindow, summary: SyncSummary
+) -> bool:
+    """Read an update-time span window by window: a window widens while they come back empty
+    and narrows when full (a window holding too many orders is read again, narrower)."""
+    start, width = span.start, FIRST_WIDTH
+    while start < span.end:
+        window = TimeWindow(start, min(start + width, span.end))
+        first = _isolated(
+            summary, import_page, partial(run, import_page, request, Stream(window), 1)
+        )
+        if first is None:
+            return False
+        if too_full(window, first.total):
+            width = next_width(width, first.total)
+            continue
+        if _read_stream(run, request, Stream(window), summary, first) is None:
+            return False
+        width, start = next_width(width, first.total), window.end
+    return True
+
+
+def _read_stream(
+    run: Callable[..., StepResult],
+    request: SyncRequest,
+    stream: Stream,
+    summary: SyncSummary,
+    first: StepResult | None,
+) -> StepResult | None:
+    """Every page of one stream (page 1 may be read already); None when a page failed."""
+    page, result = 1, first
+    while True:
+        if result is None:
+            call = partial(run, import_page, request, stream, page)
+            result = _isolated(summary, import_page, call)
+            if result is None:
+                return None
+        if not summary.add(result).more:
+            return result
+        page, result = page + 1, None
+
+
+def _isolated(
+    summary: SyncSummary, step: Callable[..., StepResult], call: Callable[[], Any]
+) -> Any:
+    """Run one step; a failure other than the token's is recorded and the run goes on."""
+    try:
+        return call()
+    except (TokenError, PermissionMissing, ShopPaused):
+        raise
+    except Exception as err:
+        reason = f"{STEP_NAMES.get(step.__name__, step.__name__)} failed: {err}"
+        summary.step_failed(reason)
+        return None
 
 
 def skipped(shop_id: str, reason: str) -> SyncSummary:
@@ -169,7 +258,8 @@ def streams(services: Services, request: SyncRequest) -> list[Stream]:
         cursor = uow.cursors.get(request.shop_id, TEMU_CURSOR)
     backfill = timedelta(days=shop.backfill_days)
     end = min(request.until, request.started) if request.until else request.started
-    found = [Stream(w) for w in temu_windows(cursor, end, backfill, request.since)]
+    span = temu_span(cursor, end, backfill, request.since)
+    found = [Stream(span)] if span else []
     if cursor is None and request.since is None:  # first sync: every open order, any age
         found = [Stream(None, status) for status in orders.OPEN_STATUSES] + found
     return found
@@ -190,7 +280,7 @@ def import_page(services: Services, request: SyncRequest, stream: Stream, page: 
         result = temu.list_orders(stream.window, page, status=stream.status)
     plan = orders.import_page(services.uow(), temu, shop, result, request.ctx(services))
     more = result.has_more and bool(result.orders) and not stream.parent_order_sns
-    return _import_result(plan, missing, more)
+    return replace(_import_result(plan, missing, more), total=result.total)
 
 
 def _import_result(plan: SyncPlan, missing: list[Attention], more: bool) -> StepResult:
@@ -203,6 +293,17 @@ def _import_result(plan: SyncPlan, missing: list[Attention], more: bool) -> Step
                        ("read_problem", plan.problems)):  # fmt: skip
         attention += [(kind, sn, reason) for sn, reason in rows]
     return StepResult(counts, tuple(attention), more)
+
+
+def held_streams(services: Services, request: SyncRequest) -> list[Stream]:
+    """The orders held without a ship-to, re-read by number (20 a call) on every sync: Temu
+    need not move an order's update time when it releases the address."""
+    if request.parent_order_sns:
+        return []
+    with services.uow() as uow:
+        held = uow.orders.missing_ship_to(request.shop_id)
+    return [Stream(None, None, tuple(held[i : i + SNS_PER_CALL]))
+            for i in range(0, len(held), SNS_PER_CALL)]  # fmt: skip
 
 
 def commit_temu_cursor(services: Services, request: SyncRequest) -> None:
@@ -233,8 +334,10 @@ def read_labels(services: Services, request: SyncRequest) -> StepResult:
     total = SyncSummary(request.shop_id)
     for page in gateway.shipments_since(since):
         total.add(_labels(services, request, page.labels, "labels_seen"))
+        total.add(_unreadable(page.failures))
     for page in gateway.voided_since(since):
         total.add(_labels(services, request, page.labels, "voids_seen"))
+        total.add(_unreadable(page.failures))
     _advance_cursor(services, request, SHIPMENT_CURSOR, fetched_at)
     return StepResult(tuple(total.counts.items()), tuple(total.attention))
 
@@ -246,6 +349,14 @@ def _labels(
     plan = shipments.record_labels(services.uow(), request.shop_id, labels, ctx)
     counts = ((counter, len(labels)), ("confirmations_queued", len(plan.confirmations)))
     return StepResult(counts, tuple(("label_unresolved", sid, why) for sid, why in plan.unresolved))
+
+
+def _unreadable(failures: tuple[UnreadableRow, ...]) -> StepResult:
+    """Shipments ShipStation listed in a form we cannot read: reported for a person, since
+    reading them again would give the same answer."""
+    return StepResult(
+        attention=tuple(("label_unreadable", f.key or "?", f.reason) for f in failures)
+    )
 
 
 def confirm(services: Services, request: SyncRequest) -> StepResult:
@@ -277,6 +388,24 @@ def confirm(services: Services, request: SyncRequest) -> StepResult:
     ]
     counts = (("confirmed", summary.confirmed), ("confirm_calls", summary.calls))
     return StepResult(counts, tuple(attention))
+
+
+def ship_by_risk(services: Services, request: SyncRequest) -> StepResult:
+    """The orders near or past their ship-by time with no label yet (announced once each)."""
+    report = ship_by.watch(services, request.shop_id)
+    attention = tuple(
+        ("ship_by_risk", o.parent_order_sn, _ship_by_text(o.ship_by, o.hours_left))
+        for o in report.orders
+    )
+    counts = (("ship_by_at_risk", len(report.orders)), ("ship_by_late", len(report.late)))
+    return StepResult(counts, attention)
+
+
+def _ship_by_text(ship_by: datetime, hours_left: float) -> str:
+    when = f"ship by {ship_by:%Y-%m-%d %H:%M} UTC"
+    if hours_left < 0:
+        return f"{when}: LATE by {-hours_left:.0f} h, no label yet"
+    return f"{when}: in {hours_left:.0f} h, no label yet"
 
 
 # --- the end of a run -----------------------------------------------------------------------

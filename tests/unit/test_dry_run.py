@@ -3,37 +3,28 @@
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
 
 import pytest
 
-from domain.ports import Services
-from domain.token import Token, TokenInfo
 from domain.usecases import sync
 from domain.usecases.dry_run import plan_shop
-from domain.usecases.tokens import REQUIRED_APIS
-from tests.builders import T0, address, shop, temu_order
-from tests.fakes import FakeShipStation, FakeStore, FakeTemu, FakeUnitOfWork, FixedClock, throwaway
+from tests.builders import address, temu_order
+from tests.fakes import (
+    FakeShipStation,
+    FakeTemu,
+    connected_shop,
+    throwaway,
+)
 
 
 @pytest.fixture
 def world():
-    store, temu, ss = FakeStore(), FakeTemu(), FakeShipStation()
-    store.shops.save(shop("acme"))
-    store.tokens.save(
-        Token.from_info("acme", TokenInfo(1, 211, T0 + timedelta(days=60), REQUIRED_APIS), T0)
-    )
+    temu, ss = FakeTemu(), FakeShipStation()
     for _ in range(5):
         order = temu_order(ship_to=address())
         temu.orders[order.parent_order_sn] = order
-    services = Services(
-        uow=lambda: FakeUnitOfWork(store),
-        temu_for=lambda s: temu,
-        shipstation_for=lambda s: ss,
-        shop_lock=None,  # type: ignore[arg-type]
-        clock=FixedClock(T0),
-        plan_store=lambda: throwaway(store),
-    )
+    store, services = connected_shop(temu, ss)
+    services.plan_store = lambda: throwaway(store)
     return store, temu, ss, services
 
 

@@ -11,9 +11,11 @@ from sqlalchemy import RowMapping
 from adapters.db.repos.codec import (
     dump_address,
     dump_label_lines,
+    dump_money,
     dump_temu_order,
     load_address,
     load_label_lines,
+    load_money,
     load_temu_order,
 )
 from domain.confirmation import ConfirmationStatus, ShipmentConfirmation
@@ -110,6 +112,7 @@ def confirmation_row(c: ShipmentConfirmation, now: datetime) -> dict[str, Any]:
         "tracking_number": c.tracking_number,
         "carrier_code": c.carrier_code,
         "service_code": c.service_code,
+        "shipment_cost": dump_money(c.shipment_cost),
         "lines": dump_label_lines(c.lines),
         "extra_tracking": list(c.extra_tracking),
         "status": c.status.value,
@@ -144,4 +147,5 @@ def load_confirmation(row: Row) -> ShipmentConfirmation:
         warehouse_id=row["warehouse_id"],
         settled_at=row["settled_at"],
         warnings=tuple(row["warnings"]),
+        shipment_cost=load_money(row["shipment_cost"]),
     )

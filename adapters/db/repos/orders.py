@@ -7,12 +7,13 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select
 
-from adapters.db.repos import orders_read
+from adapters.db.repos import announcements, orders_read, ship_by
 from adapters.db.repos.order_rows import load_history
 from adapters.db.repos.orders_write import save_orders
-from adapters.db.tables import ORDER_HISTORY, ORDER_LINES, READ_FAILURES
+from adapters.db.tables import ORDER_HISTORY, ORDER_LINES, ORDERS, READ_FAILURES
 from domain.confirmation import ShipmentConfirmation
 from domain.history import HistoryEntry
+from domain.model import OrderState
 from domain.order import Order
 from domain.ports import OrderReadFailure
 
@@ -44,6 +45,38 @@ class SqlOrderRepository:
 
     def open_confirmations(self, shop_id: str) -> list[ShipmentConfirmation]:
         return orders_read.open_confirmations(self._connection, shop_id)
+
+    def missing_ship_to(self, shop_id: str) -> list[str]:
+        o = ORDERS.c
+        query = (
+            select(o.parent_order_sn)
+            .where(o.shop_id == shop_id, o.state == OrderState.MISSING_SHIP_TO.value)
+            .order_by(o.parent_order_sn)
+        )
+        return list(self._connection.execute(query).scalars())
+
+    def due_to_ship(
+        self,
+        shop_id: str,
+        by: datetime,
+        states: Collection[OrderState],
+        temu_codes: Collection[int] = (),
+    ) -> list[Order]:
+        """Orders due to ship by `by`, in one of `states` or `temu_codes` (the ship-by watch)."""
+        return ship_by.due_to_ship(self._connection, shop_id, by, states, temu_codes)
+
+    def announced(self, shop_id: str, kind: str, horizon_hours: int) -> set[str]:
+        return announcements.announced(self._connection, shop_id, kind, horizon_hours)
+
+    def remember_announced(
+        self, shop_id: str, kind: str, horizon_hours: int, sns: Collection[str], at: datetime
+    ) -> set[str]:
+        return announcements.remember(self._connection, shop_id, kind, horizon_hours, sns, at)
+
+    def forget_announced(
+        self, shop_id: str, kind: str, horizon_hours: int, sns: Collection[str]
+    ) -> None:
+        announcements.forget(self._connection, shop_id, kind, horizon_hours, sns)
 
     def history(self, shop_id: str | None, parent_order_sn: str) -> list[HistoryEntry]:
         """An order's history, oldest first (any shop when shop_id is None)."""

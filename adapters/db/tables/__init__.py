@@ -7,6 +7,8 @@ from typing import cast
 from sqlalchemy import MetaData, Table
 from sqlmodel import SQLModel
 
+from adapters.db.tables.announcements import AnnouncementRow
+from adapters.db.tables.budgets import RateBudgetRow
 from adapters.db.tables.orders import (
     OrderHistoryRow,
     OrderLineRow,
@@ -14,6 +16,7 @@ from adapters.db.tables.orders import (
     ReadFailureRow,
     ShipmentConfirmationRow,
 )
+from adapters.db.tables.settings import SettingRow
 from adapters.db.tables.shops import (
     CarrierMappingRow,
     CredentialsRow,
@@ -41,6 +44,9 @@ TOKEN_HISTORY = _table(TokenHistoryRow)
 SYNC_CURSORS = _table(SyncCursorRow)
 CARRIER_MAPPINGS = _table(CarrierMappingRow)
 SHOP_LOCKS = _table(ShopLockRow)
+SETTINGS = _table(SettingRow)
+ANNOUNCEMENTS = _table(AnnouncementRow)
+RATE_BUDGETS = _table(RateBudgetRow)
 
 ALL_TABLES = (
     SHOPS,
@@ -55,6 +61,9 @@ ALL_TABLES = (
     SYNC_CURSORS,
     CARRIER_MAPPINGS,
     SHOP_LOCKS,
+    SETTINGS,
+    ANNOUNCEMENTS,
+    RATE_BUDGETS,
 )
 TABLE_NAMES = frozenset(t.name for t in ALL_TABLES)
 APPEND_ONLY_TABLES = ("order_history", "token_history")

@@ -96,6 +96,7 @@ class ShipmentConfirmationRow(SQLModel, table=True):
     tracking_number: str = Field(max_length=128)
     carrier_code: str = Field(max_length=64)
     service_code: str | None = Field(default=None, max_length=64)
+    shipment_cost: dict[str, Any] | None = Field(default=None, sa_type=JsonType)
     lines: list[dict[str, Any]] = Field(default_factory=list, sa_type=JsonType)
     extra_tracking: list[str] = Field(default_factory=list, sa_type=JsonType)
     status: str = Field(max_length=16)

@@ -66,14 +66,14 @@ class Cli:
         assert result.exit_code == code, result.output
         return json.loads(result.stdout)
 
-    def connect(self, name: str, **overrides: str) -> Any:
+    def connect(self, name: str, *flags: str, **overrides: str) -> Any:
         options = {
             "--app-key": DEMO_APP_KEY, "--app-secret": DEMO_APP_SECRET,
             "--access-token": DEMO_ACCESS_TOKEN, "--shipstation-key": DEMO_API_KEY,
             "--shipstation-secret": DEMO_API_SECRET, "--temu-url": self.sandbox.temu_url,
             "--shipstation-url": self.sandbox.shipstation_url, **overrides,
         }  # fmt: skip
-        return self("connect", name, *(x for pair in options.items() for x in pair))
+        return self("connect", name, *flags, *(x for pair in options.items() for x in pair))
 
 
 def ss_order(sandbox: Sandbox, shop: str, parent_order_sn: str) -> dict[str, Any] | None:

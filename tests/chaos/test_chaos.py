@@ -1,0 +1,28 @@
+"""Our own fault suite: rounds of Temu and ShipStation changes under the sandbox's faults, with
+`temuship sync` processes SIGKILLed at random moments, then the invariants after a final clean
+sync (tests/chaos/engine.py says what runs and what is checked). Each seed is one repeatable
+run; `python bench/soak.py --seed N --rounds R --orders O` runs the same for longer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.chaos.engine import KNOWN_BUG, run_chaos
+
+ORDERS, ROUNDS = 40, 4
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("seed", [68, 130, 301])  # together: every fate (plan_rounds)
+def test_no_fault_or_kill_breaks_an_invariant(
+    seed: int, tmp_path: Path, prefect_api_url: str
+) -> None:
+    report = run_chaos(seed, ORDERS, ROUNDS, tmp_path, prefect_api_url)
+    print(report.render(verbose=True))
+    unexplained = [v for v in report.violations if v not in report.known]
+    assert not unexplained, report.render()
+    if report.known:  # reported, not fixed here: an expected failure until the product is fixed
+        pytest.xfail(f"{KNOWN_BUG}: {report.known[0]}")
