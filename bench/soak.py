@@ -45,7 +45,7 @@ def main() -> int:
     )
     from prefect.testing.utilities import prefect_test_harness
 
-    from tests.chaos.engine import KNOWN_BUG, run_chaos
+    from tests.chaos.engine import run_chaos
 
     with (
         tempfile.TemporaryDirectory(prefix="temuship-soak-") as workdir,
@@ -57,12 +57,7 @@ def main() -> int:
             args.seed, args.orders, args.rounds, Path(workdir), str(PREFECT_API_URL.value())
         )
     print(report.render(verbose=args.log))
-    unexplained = [v for v in report.violations if v not in report.known]
-    if report.known:
-        print(f"known bug hit ({len(report.known)} violation(s)): {KNOWN_BUG}")
     print("invariants: " + ("all kept" if not report.violations else "BROKEN"))
-    if unexplained:
-        print(f"{len(unexplained)} violation(s) not explained by the known bug")
     return 1 if report.violations else 0
 
 

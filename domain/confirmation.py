@@ -19,6 +19,7 @@ class ConfirmationStatus(StrEnum):
 
 
 OPEN_CONFIRMATION_STATES = frozenset({ConfirmationStatus.PENDING, ConfirmationStatus.SENT})
+VOIDED_AFTER_SENDING = "voided_after_sending"
 
 
 @dataclass(slots=True)
@@ -61,6 +62,12 @@ class ShipmentConfirmation:
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_CONFIRMATION_STATES
+
+    @property
+    def voided_in_doubt(self) -> bool:
+        """Its label was voided while its sending was in doubt (the run that sent it stopped
+        before Temu's answer): never sent again; Temu's own record says whether it arrived."""
+        return self.status is ConfirmationStatus.SENT and self.error_code == VOIDED_AFTER_SENDING
 
     def wait(self, reason: str, code: str | None = None) -> None:
         """Stay pending, with the reason a person can act on (unmapped carrier, rate limit...)."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from domain.confirmation import ConfirmationStatus, ShipmentConfirmation
+from domain.confirmation import VOIDED_AFTER_SENDING, ConfirmationStatus, ShipmentConfirmation
 from domain.history import EventContext, HistoryEntry
 from domain.model import (
     LOCKED_STATES,
@@ -22,7 +22,6 @@ from domain.model import (
 from domain.order_machine import fire
 from domain.status import rule_for
 
-VOIDED_AFTER_SENDING = "voided_after_sending"
 COVERING = frozenset(
     {ConfirmationStatus.PENDING, ConfirmationStatus.SENT, ConfirmationStatus.CONFIRMED}
 )
@@ -227,6 +226,33 @@ class Order:
         found = self.unsent_confirmation(shipment_id)
         if found:
             found.void(at)
+
+    def settle_void_in_doubt(
+        self, conf: ShipmentConfirmation, reached_temu: bool, ctx: EventContext
+    ) -> HistoryEntry:
+        """A voided label whose confirmation may or may not have reached Temu, once Temu's own
+        record of the line says which: confirmed there (correct it in Temu), or never sent (the
+        confirmation is dropped and its lines are open again)."""
+        sid, tracking = conf.shipment_id, conf.tracking_number
+        if reached_temu:
+            reason = conf.last_error or "label voided after its confirmation was sent"
+            conf.settle_confirmed(ctx.at, conf.warnings)
+            conf.error_code, conf.last_error = VOIDED_AFTER_SENDING, reason
+            return self.note(
+                "confirmed_to_temu",
+                ctx,
+                f"shipment {sid} tracking {tracking}: Temu had it before the label was voided "
+                "in ShipStation: correct it in Temu",
+                accepted=False,
+            )
+        conf.void(ctx.at)
+        conf.error_code, conf.last_error = None, None
+        return self.note(
+            "label_voided",
+            ctx,
+            f"shipment {sid} tracking {tracking}: Temu never received its confirmation (the run "
+            "that sent it stopped first): dropped, its lines are open again",
+        )
 
     # --- notes that change no state ---------------------------------------------------------
 

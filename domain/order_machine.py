@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 from transitions import Machine
 
 from domain import machine_kit
+from domain.confirmation import ConfirmationStatus
 from domain.history import EventContext, HistoryEntry
 from domain.machine_kit import MachineView, Refusal, not_allowed
-from domain.model import LOCKED_STATES, LabelLine, OrderState
+from domain.model import LOCKED_STATES, Label, LabelLine, OrderState
 from domain.status import OPEN_TARGETS, codes_for, describe, target_state
 
 if TYPE_CHECKING:
@@ -132,7 +133,9 @@ def fire(
     """Fire one event on one order; return (and keep on the order) its history entry."""
 
     def refuse(name: str, state: StrEnum) -> Refusal:
-        reason = refusal_reason(order, name, temu_code, kwargs.get("lines", ()))
+        reason = refusal_reason(
+            order, name, temu_code, kwargs.get("lines", ()), kwargs.get("label")
+        )
         return Refusal(reason, is_conflict(order, name, temu_code))
 
     view = _View(order)
@@ -148,7 +151,11 @@ def is_conflict(order: Order, event: str, temu_code: int | None) -> bool:
 
 
 def refusal_reason(
-    order: Order, event: str, temu_code: int | None, lines: tuple[LabelLine, ...]
+    order: Order,
+    event: str,
+    temu_code: int | None,
+    lines: tuple[LabelLine, ...],
+    label: Label | None = None,
 ) -> str:
     state = order.state.value
     if event == "temu_status_seen":
@@ -168,5 +175,11 @@ def refusal_reason(
     if event == "label_created":
         return f"a label was created while the order is {state}; no confirmation queued"
     if event == "label_voided":
+        sent = order.confirmation(label.shipment_id) if label is not None else None
+        if sent is not None and sent.status is ConfirmationStatus.SENT:
+            return (
+                "label voided while Temu's answer to its confirmation is unknown (the run that "
+                "sent it stopped): not sent again; Temu's record of the line decides"
+            )
         return "label voided after its confirmation was sent to Temu: correct it in Temu"
     return not_allowed(event, order.state).reason

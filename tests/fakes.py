@@ -309,7 +309,14 @@ class FakeTemu:
         return ()
 
     def shipments(self, parent_order_sn: str, order_sn: str) -> list[TemuShipment]:
-        return []
+        """What was confirmed for the line, as Temu's record shows it."""
+        return [
+            TemuShipment(package.tracking_number, package.carrier_id)
+            for request in self.confirmed
+            for package in request.packages
+            for item in package.items
+            if (item.parent_order_sn, item.order_sn) == (parent_order_sn, order_sn)
+        ]
 
 
 class FakeShipStation:

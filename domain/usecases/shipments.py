@@ -80,7 +80,9 @@ def send_confirmations(
     summary = ConfirmSummary()
     with uow_factory() as uow:
         opened = uow.orders.open_confirmations(shop.shop_id)
-    for unit in _units(opened):
+    for conf in (c for c in opened if c.voided_in_doubt):
+        _settle_void_in_doubt(uow_factory, temu, shop.shop_id, conf, ctx, summary)
+    for unit in _units([c for c in opened if not c.voided_in_doubt]):
         request, sent = _prepare(uow_factory, shop, unit, shipping, summary)
         if request is None:
             continue
@@ -95,6 +97,39 @@ def send_confirmations(
             continue
         _settle(uow_factory, shop.shop_id, unit, sent, ctx, None, warnings, summary)
     return summary
+
+
+def _settle_void_in_doubt(
+    uow_factory: Callable[[], UnitOfWork],
+    temu: TemuLogistics,
+    shop_id: str,
+    conf: ShipmentConfirmation,
+    ctx: EventContext,
+    summary: ConfirmSummary,
+) -> None:
+    """A voided label whose confirmation was being sent when a run stopped: never sent again;
+    Temu's record of its first line says whether it arrived (one read, not a confirm)."""
+    line = conf.lines[0].order_sn
+    try:
+        recorded = temu.shipments(conf.parent_order_sn, line)
+    except TokenError:
+        raise
+    except ExternalApiError as err:
+        summary.waiting.append((conf.shipment_id, f"voided label: Temu's record unread ({err})"))
+        return
+    reached = any(s.tracking_number == conf.tracking_number for s in recorded)
+    with uow_factory() as uow:
+        order = uow.orders.get_many(shop_id, [conf.parent_order_sn]).get(conf.parent_order_sn)
+        stored = order.confirmation(conf.shipment_id) if order else None
+        if order is None or stored is None or not stored.voided_in_doubt:
+            return
+        order.settle_void_in_doubt(stored, reached, ctx)
+        uow.orders.save_many([order])
+        uow.commit()
+    if reached:
+        summary.failed.append(
+            (conf.shipment_id, "label voided after Temu recorded it: correct it in Temu")
+        )
 
 
 @dataclass(frozen=True)

@@ -51,12 +51,6 @@ LOCKED = frozenset({"shipped", "cancelled"})
 TEMU_FAULTS = ("5xx", "rate_limit", "malformed", "drop", "slow")
 SS_FAULTS = ("error", "drop", "slow")
 PROCESS_TIMEOUT = 240.0
-KNOWN_BUG = (
-    "a confirmation marked sent whose request never reached Temu (the sync was killed) is sent "
-    "again after its label was voided in ShipStation: Temu gets a confirmation for a voided "
-    "label (history: label_voided refused 'voided after its confirmation was sent', then "
-    "confirmed_to_temu)"
-)
 CONFIRM = "bg.logistics.shipment.v2.confirm"
 
 
@@ -305,7 +299,6 @@ class Report:
     exits: Counter[str] = field(default_factory=Counter)
     fates: Counter[str] = field(default_factory=Counter)
     applied: Counter[str] = field(default_factory=Counter)
-    known: list[str] = field(default_factory=list)  # violations of KNOWN_BUG
     log: list[str] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
     runs: list[Run] = field(default_factory=list)
@@ -321,7 +314,7 @@ class Report:
         lines.append("  exit codes (unkilled): " + _counts(self.exits))
         lines.append("  order fates: " + _counts(self.fates))
         lines.append("  changes applied: " + _counts(self.applied))
-        lines += [f"  VIOLATION{' (known bug)' * (v in self.known)} {v}" for v in self.violations]
+        lines += [f"  VIOLATION {v}" for v in self.violations]
         lines += [f"  evidence: {e}" for e in self.evidence]
         if verbose or self.violations:
             lines += ["  log:", *(f"    {entry}" for entry in self.log)]
@@ -388,22 +381,11 @@ class Chaos:
         final = self._sync(None, None)
         self.final_json, self.status_json = final.stdout, ""
         self.report.checks, self.report.violations = check_invariants(self, final)
-        self.report.known = self._known_bug(self.report.violations)
         if self.report.violations:  # evidence: temuship's own history of the orders involved
             named = re.findall(r"PO-\d+-\d+", "\n".join(self.report.violations))
             for sn in list(dict.fromkeys(named))[:2]:
                 history = self.cli("history", sn, "--json").stdout
                 self.report.evidence.append(f"temuship history {sn} --json: {_compact(history)}")
-
-    def _known_bug(self, violations: list[str]) -> list[str]:
-        """The violations of KNOWN_BUG: they name an order whose confirmation request was
-        killed before Temu got it and whose label was voided after (or one of its lines)."""
-        voided = {a.sn for a in self.applied if a.kind == "void"}
-        lost = {sn for sn, fate in self.fates.items() if fate == "confirm lost, void"} & voided
-        names = set(lost) | {
-            line.order_sn for sn in lost for line in self.sandbox.temu.orders[sn].lines
-        }
-        return [v for v in violations if any(name in v for name in names)]
 
     def _connect(self) -> None:
         """`temuship connect` in this process (it is not what the rounds test)."""

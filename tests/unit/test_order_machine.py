@@ -7,7 +7,7 @@ from domain.model import OrderState, Source
 from domain.order import Order
 from domain.order_machine import MACHINE, TEMU_GUARDS
 from domain.status import STATUS_RULES, target_state
-from tests.builders import address, ctx, label, temu_order
+from tests.builders import T0, address, ctx, label, temu_order
 
 SS = Source.SHIPSTATION
 
@@ -156,15 +156,53 @@ class TestVoids:
         assert order.record_label(again, again.lines, ctx(SS)).accepted
         assert order.confirmation(again.shipment_id).is_open
 
-    def test_voiding_after_the_confirmation_left_is_refused_with_advice(self):
+    def test_voiding_after_temu_confirmed_is_refused_with_advice(self):
+        order, seen = imported()
+        lb = label(seen)
+        order.record_label(lb, lb.lines, ctx(SS))
+        order.confirmations[0].record_attempt(1, "WH-1")
+        order.confirmations[0].settle_confirmed(T0)
+        voided = label(seen, shipment_id=lb.shipment_id, voided=True)
+        entry = order.record_label(voided, voided.lines, ctx(SS))
+        assert not entry.accepted and "correct it in Temu" in entry.reason
+        assert "correct it in Temu" in order.confirmations[0].last_error
+        assert order.record_label(voided, voided.lines, ctx(SS)) is None  # said once
+
+    def test_voiding_while_the_sending_is_in_doubt_stops_it_from_being_sent_again(self):
+        order, seen = imported()
+        lb = label(seen)
+        order.record_label(lb, lb.lines, ctx(SS))
+        order.confirmations[0].record_attempt(1, "WH-1")  # the run stopped before Temu answered
+        voided = label(seen, shipment_id=lb.shipment_id, voided=True)
+        entry = order.record_label(voided, voided.lines, ctx(SS))
+        assert not entry.accepted and "not sent again" in entry.reason
+        assert order.confirmations[0].voided_in_doubt
+        assert order.record_label(voided, voided.lines, ctx(SS)) is None  # said once
+
+    def test_a_void_in_doubt_that_never_reached_temu_is_dropped_and_reopens_the_lines(self):
         order, seen = imported()
         lb = label(seen)
         order.record_label(lb, lb.lines, ctx(SS))
         order.confirmations[0].record_attempt(1, "WH-1")
         voided = label(seen, shipment_id=lb.shipment_id, voided=True)
-        entry = order.record_label(voided, voided.lines, ctx(SS))
+        order.record_label(voided, voided.lines, ctx(SS))
+        entry = order.settle_void_in_doubt(order.confirmations[0], False, ctx(SS))
+        assert entry.event == "label_voided" and "never received" in entry.reason
+        assert order.confirmations[0].status is ConfirmationStatus.VOIDED
+        assert not order.confirmations[0].voided_in_doubt
+        assert order.remaining_line_sns() == {seen.lines[0].order_sn}
+
+    def test_a_void_in_doubt_that_temu_recorded_is_confirmed_with_advice(self):
+        order, seen = imported()
+        lb = label(seen)
+        order.record_label(lb, lb.lines, ctx(SS))
+        order.confirmations[0].record_attempt(1, "WH-1")
+        voided = label(seen, shipment_id=lb.shipment_id, voided=True)
+        order.record_label(voided, voided.lines, ctx(SS))
+        entry = order.settle_void_in_doubt(order.confirmations[0], True, ctx(SS))
         assert not entry.accepted and "correct it in Temu" in entry.reason
-        assert "correct it in Temu" in order.confirmations[0].last_error
+        conf = order.confirmations[0]
+        assert conf.status is ConfirmationStatus.CONFIRMED and not conf.voided_in_doubt
         assert order.record_label(voided, voided.lines, ctx(SS)) is None  # said once
 
 

@@ -213,6 +213,38 @@ class TestConfirmations:
             conf = store.orders.rows[("acme", o.parent_order_sn)].confirmations[0]
             assert conf.status is ConfirmationStatus.CONFIRMED
 
+    def sent_then_voided(self, world, reached_temu):
+        """A confirmation sent by a run that stopped before Temu answered, then its label
+        voided in ShipStation: Temu got it or not."""
+        store = world[0]
+        o = self.setup_order(world)
+        lb = label(o)
+        self.labels(world, lb)
+        if reached_temu:
+            self.send(world)
+        conf = store.orders.rows[("acme", o.parent_order_sn)].confirmations[0]
+        conf.status, conf.error_code = ConfirmationStatus.SENT, None  # its answer never came
+        self.labels(world, replace(lb, voided=True))
+        return o, conf
+
+    def test_a_void_while_sending_was_in_doubt_is_never_sent_when_temu_lacks_it(self, world):
+        store, temu = world[0], world[1]
+        o, _ = self.sent_then_voided(world, reached_temu=False)
+        summary = self.send(world)
+        assert temu.confirmed == [] and summary.calls == 0
+        conf = store.orders.rows[("acme", o.parent_order_sn)].confirmations[0]
+        assert conf.status is ConfirmationStatus.VOIDED
+        assert self.send(world).calls == 0 and temu.confirmed == []
+
+    def test_a_void_while_sending_was_in_doubt_is_reported_when_temu_has_it(self, world):
+        store, temu = world[0], world[1]
+        o, _ = self.sent_then_voided(world, reached_temu=True)
+        summary = self.send(world)
+        assert len(temu.confirmed) == 1 and summary.calls == 0  # nothing sent again
+        conf = store.orders.rows[("acme", o.parent_order_sn)].confirmations[0]
+        assert conf.status is ConfirmationStatus.CONFIRMED
+        assert "correct it in Temu" in summary.failed[0][1]
+
     def test_a_partial_label_confirms_only_its_lines(self, world):
         temu = world[1]
         o = self.setup_order(world, line_count=3)
