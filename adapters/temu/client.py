@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import httpx
@@ -41,6 +43,40 @@ MAX_SNS_PER_CALL = 20  # parentOrderSnList (temu.md §4.2)
 T = TypeVar("T")
 
 
+PageKey = tuple[Any, ...]
+
+
+class Lookahead:
+    """The next page of an order list, read in the background while the caller works on the
+    page it has (its ship-to addresses, the database), so the app key's budget has no gap
+    between pages. One page ahead at most; a read that failed is simply done again."""
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+        self._ahead: tuple[PageKey, Future[OrderPage]] | None = None
+        self._lock = threading.Lock()
+        self.used = 0
+
+    def take(self, key: PageKey) -> OrderPage | None:
+        """The page read ahead for `key`, if it was and the read succeeded."""
+        with self._lock:
+            ahead, self._ahead = self._ahead, None
+        if ahead is None or ahead[0] != key:
+            return None
+        try:
+            page = ahead[1].result()
+        except Exception:  # read again in the caller's thread, where its error belongs
+            return None
+        self.used += 1
+        return page
+
+    def start(self, key: PageKey, read: Callable[[], OrderPage]) -> None:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="temu-ahead")
+            self._ahead = (key, self._pool.submit(read))
+
+
 class TemuClient:
     """Temu Open API for one shop; implements domain.ports.TemuGateway."""
 
@@ -48,6 +84,7 @@ class TemuClient:
         self, credentials: TemuCredentials, http: httpx.Client | None = None, **options: Any
     ) -> None:
         self.transport = TemuTransport(credentials, http=http, **options)
+        self.lookahead = Lookahead()
 
     def __repr__(self) -> str:
         return f"TemuClient({self.transport!r})"
@@ -78,6 +115,21 @@ class TemuClient:
         *,
         status: int | None = None,
         page_size: int = 100,
+    ) -> OrderPage:
+        """One page; when more follow, the next one is read ahead (`Lookahead`)."""
+        key = (window, status, page_size)
+        found = self.lookahead.take((*key, page)) or self._list_page(
+            window, page, status, page_size
+        )
+        if found.has_more and found.orders:
+            following = page + 1
+            self.lookahead.start(
+                (*key, following), lambda: self._list_page(window, following, status, page_size)
+            )
+        return found
+
+    def _list_page(
+        self, window: TimeWindow | None, page: int, status: int | None, page_size: int
     ) -> OrderPage:
         # Without a window the pair is left out: Temu then lists orders of any age.
         params = {

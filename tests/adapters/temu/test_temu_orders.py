@@ -126,6 +126,41 @@ class TestPaging:
         assert len(list(client.iter_orders(WINDOW, page_size=2))) == 1
 
 
+class TestLookahead:
+    def test_the_next_page_is_read_while_the_caller_works_on_this_one(self, client, router):
+        pages = {n: [page_item(f"PO-211-{n}")] for n in (1, 2, 3)}
+        asked: list[int] = []
+
+        def answer(request):
+            number = json.loads(request.content)["pageNumber"]
+            asked.append(number)
+            return ok(page(pages[number], 3))
+
+        router.mock(side_effect=answer)
+        first = client.list_orders(WINDOW, 1, page_size=1)
+        second = client.list_orders(WINDOW, 2, page_size=1)
+        third = client.list_orders(WINDOW, 3, page_size=1)
+        assert [p.orders[0].parent_order_sn for p in (first, second, third)] == [
+            "PO-211-1",
+            "PO-211-2",
+            "PO-211-3",
+        ]
+        assert asked == [1, 2, 3] and client.lookahead.used == 2  # pages 2 and 3 read ahead
+
+    def test_a_page_read_ahead_for_another_list_is_not_used(self, client, router) -> None:
+        router.mock(side_effect=lambda req: ok(page([page_item("PO-211-1")], 5)))
+        client.list_orders(WINDOW, 1, page_size=1)
+        client.list_orders(WINDOW, 2, status=2, page_size=1)  # another list: read afresh
+        assert client.lookahead.used == 0
+
+    def test_a_read_ahead_that_failed_is_read_again_by_the_caller(self, client, router) -> None:
+        answers = iter([ok(page([page_item("PO-211-1")], 2)), httpx.Response(400, text="no")])
+        router.mock(side_effect=lambda req: next(answers, ok(page([page_item("PO-211-2")], 2))))
+        client.list_orders(WINDOW, 1, page_size=1)
+        again = client.list_orders(WINDOW, 2, page_size=1)
+        assert again.orders[0].parent_order_sn == "PO-211-2" and client.lookahead.used == 0
+
+
 class TestDetailAndAmounts:
     def test_order_detail_maps_like_the_list(self, client, router) -> None:
         router.mock(return_value=ok(page_item()))
