@@ -138,11 +138,17 @@ class Order:
         digest: str,
         shipstation_order_id: int | None,
         ctx: EventContext,
+        sent_as: OrderState | None = None,
+        changed_since: bool = False,
     ) -> None:
+        """ShipStation took the payload, sent while the order was `sent_as` (its state now by
+        default); `changed_since`: the order changed after it was sent and stays queued."""
+        state = sent_as or self.state
         self.pushed_payload, self.pushed_digest = payload, digest
-        self.pushed_state, self.push_pending, self.push_error = self.state, False, None
+        self.pushed_state, self.push_error = state, None
+        self.push_pending = self.push_pending and changed_since
         self.shipstation_order_id = shipstation_order_id or self.shipstation_order_id
-        self.note("pushed_to_shipstation", ctx, f"sent as {self.state.value}")
+        self.note("pushed_to_shipstation", ctx, f"sent as {state.value}")
 
     def mark_push_failed(self, error: str, ctx: EventContext) -> None:
         if error != self.push_error:

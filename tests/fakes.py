@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -61,6 +62,7 @@ class FakeOrders:
             key = (order.shop_id, order.parent_order_sn)
             self.history_rows.setdefault(key, []).extend(order.new_history)
             order.new_history.clear()
+            order.version += 1  # as the database's row version
             self.rows[key] = copy.deepcopy(order)
 
     def owners_of_lines(self, shop_id: str, order_sns: Collection[str]) -> dict[str, str]:
@@ -228,7 +230,12 @@ class FakeUnitOfWork:
         self.store = store
         self.committed = False
 
+    # One transaction at a time, as SQLite's single writer: the sync's push lane works from a
+    # thread of its own, and a commit here replaces the whole store.
+    _serial = threading.RLock()
+
     def __enter__(self) -> FakeUnitOfWork:
+        self._serial.acquire()
         self._work = copy.deepcopy(self.store.__dict__)
         for name in ("shops", "tokens", "orders", "cursors", "carriers"):
             setattr(self, name, self._work[name])
@@ -236,6 +243,7 @@ class FakeUnitOfWork:
 
     def __exit__(self, *exc: object) -> None:
         self._work = {}
+        self._serial.release()
 
     def commit(self) -> None:
         self.store.__dict__.update({k: v for k, v in self._work.items() if k != "commits"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -24,6 +26,18 @@ OPEN_STATUSES = (1, 2, 41, 51)
 
 UowFactory = Callable[[], UnitOfWork]
 T = TypeVar("T")
+BATCH = 100  # createorders takes up to 100 orders a call
+
+_write_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+_registry_lock = threading.Lock()
+
+
+def write_lock(shop_id: str) -> threading.Lock:
+    """This process's lock on a shop's orders: a page's import (read, fetch, save) and a push's
+    bookkeeping never interleave, so the two never meet as concurrent writers of one order
+    (orders go to ShipStation while Temu is still being read: `PushLane`)."""
+    with _registry_lock:
+        return _write_locks[shop_id]
 
 
 def import_page(
@@ -35,7 +49,7 @@ def import_page(
     render: Render | None = None,
 ) -> SyncPlan:
     """Apply one page of Temu orders: fetch missing ship-tos, drive the machine, store."""
-    with uow:
+    with write_lock(shop.shop_id), uow:
         sns = [o.parent_order_sn for o in page.orders]
         stored = uow.orders.get_many(shop.shop_id, sns)
         problems: list[tuple[str, str]] = []
@@ -152,24 +166,25 @@ def push_changed_orders(
     shipstation: ShipStationGateway,
     shop_id: str,
     ctx: EventContext,
-    batch_size: int = 100,
+    batch_size: int = BATCH,
+    full_batches_only: bool = False,
 ) -> PushSummary:
-    """Send every order marked for a push in full createorders batches; skip unchanged ones."""
+    """Send every order marked for a push in full createorders batches; skip unchanged ones.
+    `full_batches_only` leaves a last, partial batch in the queue (a push during the import)."""
     summary, after, ready = PushSummary(), None, []
     while True:
-        with uow_factory() as uow:
+        with write_lock(shop_id), uow_factory() as uow:
             queued = uow.orders.push_queue(shop_id, batch_size, after)
             ready += _ready(shipstation, queued, summary)
             uow.orders.save_many([o for o in queued if not o.push_pending])
             uow.commit()
         if queued:
             after = queued[-1].parent_order_sn
-        while len(ready) >= batch_size or (ready and not queued):
+        last = not queued and not full_batches_only
+        while len(ready) >= batch_size or (ready and last):
             chunk, ready = ready[:batch_size], ready[batch_size:]
-            _send(shipstation, chunk, summary, ctx)
-            with uow_factory() as uow:
-                uow.orders.save_many([order for order, _, _ in chunk])
-                uow.commit()
+            outcomes = _send(shipstation, chunk, summary)
+            _record(uow_factory, shop_id, chunk, outcomes, ctx)
         if not queued:
             return summary
 
@@ -190,23 +205,49 @@ def _ready(
     return actions
 
 
+Outcome = tuple[bool, int | None, str | None]  # (accepted, ShipStation order id, error)
+
+
 def _send(
-    shipstation: ShipStationGateway,
-    actions: list[Action],
-    summary: PushSummary,
-    ctx: EventContext,
-) -> None:
-    if not actions:
-        return
+    shipstation: ShipStationGateway, actions: list[Action], summary: PushSummary
+) -> list[Outcome]:
     results = shipstation.create_orders([payload for _, payload, _ in actions])
-    summary.calls += (len(actions) + 99) // 100
+    summary.calls += (len(actions) + BATCH - 1) // BATCH
     by_key = {result.order_key: result for result in results}
-    for order, payload, digest in actions:
+    outcomes: list[Outcome] = []
+    for order, _, _ in actions:
         result = by_key.get(order.key)
         if result is not None and result.success:
-            order.mark_pushed(dict(payload), digest, result.shipstation_order_id, ctx)
+            outcomes.append((True, result.shipstation_order_id, None))
             summary.sent += 1
         else:
             error = result.error if result else "ShipStation's answer has no row for this order"
-            order.mark_push_failed(f"ShipStation refused the order: {error}", ctx)
+            outcomes.append((False, None, error))
             summary.failed.append((order.parent_order_sn, error or "unknown error"))
+    return outcomes
+
+
+def _record(
+    uow_factory: UowFactory,
+    shop_id: str,
+    actions: list[Action],
+    outcomes: list[Outcome],
+    ctx: EventContext,
+) -> None:
+    """What ShipStation answered, on the orders as they are now: an import may have changed
+    one since it was sent (it then stays queued, with what was sent recorded)."""
+    with write_lock(shop_id), uow_factory() as uow:
+        fresh = uow.orders.get_many(shop_id, [order.parent_order_sn for order, _, _ in actions])
+        for (sent, payload, digest), (accepted, shipstation_id, error) in zip(
+            actions, outcomes, strict=True
+        ):
+            order = fresh.get(sent.parent_order_sn)
+            if order is None:
+                continue
+            if accepted:
+                changed = order.version != sent.version
+                order.mark_pushed(dict(payload), digest, shipstation_id, ctx, sent.state, changed)
+            else:
+                order.mark_push_failed(f"ShipStation refused the order: {error}", ctx)
+        uow.orders.save_many(list(fresh.values()))
+        uow.commit()

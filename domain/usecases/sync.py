@@ -9,8 +9,10 @@ A cursor moves only when the run read everything from it to now, and never backw
 
 from __future__ import annotations
 
+import contextvars
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -128,9 +130,10 @@ def sync_shop(
     summary = SyncSummary(request.shop_id)
     try:
         run(gate, request)
-        if _read_pages(run, request, streams(services, request), summary):
-            commit_temu_cursor(services, request)
-        _read_pages(run, request, held_streams(services, request), summary)
+        with PushLane(services, request, summary) as lane:
+            if _read_pages(run, request, streams(services, request), summary, lane):
+                commit_temu_cursor(services, request)
+            _read_pages(run, request, held_streams(services, request), summary, lane)
         for step in (push, read_labels, confirm):
             result = _isolated(summary, step, partial(run, step, request))
             if result is not None:
@@ -152,17 +155,35 @@ def sync_shop(
 
 
 def _read_pages(
-    run: Callable[..., StepResult], request: SyncRequest, found: list[Stream], summary: SyncSummary
+    run: Callable[..., StepResult],
+    request: SyncRequest,
+    found: list[Stream],
+    summary: SyncSummary,
+    lane: PushLane | None = None,
 ) -> bool:
     """Import every page of every stream; True when all were read. A stream whose page fails
-    is given up for this run (the failure is recorded); the others are still read."""
+    is given up for this run (the failure is recorded); the others are still read. Each page
+    read is told to the push lane, which sends the batches it fills meanwhile."""
     complete = True
     for stream in found:
         if stream.window is not None:
-            complete = _read_span(run, request, stream.window, summary) and complete
+            done = _read_span(_told(run, lane), request, stream.window, summary)
         else:
-            complete = _read_stream(run, request, stream, summary, None) is not None and complete
+            done = _read_stream(_told(run, lane), request, stream, summary, None) is not None
+        complete = done and complete
     return complete
+
+
+def _told(run: Callable[..., StepResult], lane: PushLane | None) -> Callable[..., StepResult]:
+    if lane is None:
+        return run
+
+    def step_then_tell(step: Callable[..., StepResult], *args: Any) -> StepResult:
+        result = run(step, *args)
+        lane.page_imported(result)
+        return result
+
+    return step_then_tell
 
 
 def _read_span(
@@ -285,8 +306,9 @@ def import_page(services: Services, request: SyncRequest, stream: Stream, page: 
 
 def _import_result(plan: SyncPlan, missing: list[Attention], more: bool) -> StepResult:
     c = plan.counts()
+    queued = sum(o.push_pending and o.importable for o in plan.orders.values())
     counts = (("orders_seen", c["seen"]), ("orders_new", c["new"]),
-              ("orders_changed", c["changed"]),
+              ("orders_changed", c["changed"]), ("push_queued", queued),
               ("missing_ship_to_seen", len(plan.missing_ship_to)))  # fmt: skip
     attention = [*missing]
     for kind, rows in (("held", plan.held), ("conflict", plan.conflicts),
@@ -317,9 +339,69 @@ def push(services: Services, request: SyncRequest) -> StepResult:
     summary = orders.push_changed_orders(
         services.uow, gateway, request.shop_id, request.ctx(services, Source.SHIPSTATION)
     )
+    return _push_result(summary)
+
+
+def _push_result(summary: orders.PushSummary) -> StepResult:
     counts = (("pushed", summary.sent), ("push_calls", summary.calls),
               ("push_unchanged", summary.skipped))  # fmt: skip
     return StepResult(counts, tuple(("push_failed", sn, why) for sn, why in summary.failed))
+
+
+class PushLane:
+    """Orders go to ShipStation as their batches fill, while Temu is still being read: each
+    full batch of 100 is sent from a thread of its own, so neither API's budget waits for the
+    other. What is left (a last, partial batch; a batch that failed) goes in the `push` step
+    after the import, which also reports what ShipStation refused."""
+
+    def __init__(self, services: Services, request: SyncRequest, summary: SyncSummary) -> None:
+        self.services, self.request, self.summary = services, request, summary
+        self._pool: ThreadPoolExecutor | None = None
+        self._sending: Future[orders.PushSummary] | None = None
+        self._queued = 0
+
+    def __enter__(self) -> PushLane:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._collect(wait=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    def page_imported(self, result: StepResult) -> None:
+        """A page was imported: once a batch is queued and no send is under way, send it."""
+        self._queued += dict(result.counts).get("push_queued", 0)
+        if self._queued < orders.BATCH or not self._collect(wait=False):
+            return
+        self._queued = 0
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="push-lane")
+        send = contextvars.copy_context().run  # the run's context (Prefect's too) goes along
+        self._sending = self._pool.submit(send, self._push_full_batches)
+
+    def _push_full_batches(self) -> orders.PushSummary:
+        gateway = self.services.shipstation_for(load_shop(self.services, self.request.shop_id))
+        ctx = self.request.ctx(self.services, Source.SHIPSTATION)
+        return orders.push_changed_orders(
+            self.services.uow, gateway, self.request.shop_id, ctx, full_batches_only=True
+        )
+
+    def _collect(self, wait: bool) -> bool:
+        """Take in the send under way once it is done (or wait for it); True when none is."""
+        sending = self._sending
+        if sending is None:
+            return True
+        if not wait and not sending.done():
+            return False
+        self._sending = None
+        try:
+            done = sending.result()
+        except Exception:  # the push step after the import sends them and says why
+            self.summary.counts["push_deferred"] += 1
+            return True
+        sent = replace(done, failed=[])  # the push step retries and reports refused orders
+        self.summary.add(_push_result(sent))
+        return True
 
 
 def read_labels(services: Services, request: SyncRequest) -> StepResult:

@@ -1,13 +1,16 @@
 """The sync's steps (domain/usecases/sync.py) against in-memory fakes: windows, cursors, pausing."""
 
+import threading
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from domain.errors import TokenExpired
+from domain.model import OrderState
 from domain.ports import Services
 from domain.token import Token, TokenInfo
-from domain.usecases import sync
+from domain.usecases import orders, sync
 from domain.usecases.orders import OPEN_STATUSES
 from domain.usecases.sync import TEMU_CURSOR, Stream, SyncSummary
 from domain.usecases.tokens import REQUIRED_APIS
@@ -86,3 +89,57 @@ class TestSteps:
         sync.pause(services, req, error, SyncSummary("acme"))
         assert events.sent == [("temuship.token.expired", "acme")]
         assert store.shops.rows["acme"].paused
+
+
+class TestPushLane:
+    """Orders go to ShipStation as their batches fill, while Temu is still being read."""
+
+    def test_full_batches_are_sent_during_the_import_and_each_order_once(self, setup):
+        store, temu, ss, _, services = setup
+        for _ in range(250):
+            o = temu_order(ship_to=address())
+            temu.orders[o.parent_order_sn] = o
+        sent_before_last_page = threading.Event()
+        read = temu.list_orders
+
+        def list_orders(window, page, *, status=None, page_size=100):
+            if status == 2 and page == 3:  # the last page waits (a little) for the first push
+                sent_before_last_page.wait(timeout=10)
+            return read(window, page, status=status, page_size=page_size)
+
+        temu.list_orders = list_orders
+        payloads = []
+        create = ss.create_orders
+        ss.create_orders = lambda batch: (
+            payloads.extend(p["orderKey"] for p in batch),
+            sent_before_last_page.set(),
+            create(batch),
+        )[-1]
+        summary = sync.sync_shop(services, sync.new_request(services, "acme"))
+        assert summary.status == "ok", summary.reason
+        assert sent_before_last_page.is_set()
+        assert len(payloads) == 250 and len(set(payloads)) == 250  # every order once
+        assert ss.calls == 3 and summary.counts["pushed"] == 250  # 100 + 100 early, then 50
+        assert not any(o.push_pending for o in store.orders.rows.values())
+
+    def test_an_order_changed_while_its_batch_was_sent_stays_queued(self, setup):
+        store, temu, ss, _, services = setup
+        first = [temu_order(ship_to=address()) for _ in range(100)]
+        for o in first:
+            temu.orders[o.parent_order_sn] = o
+        req = sync.new_request(services, "acme")
+        sync.import_page(services, req, Stream(None, 2), 1)
+        create = ss.create_orders
+
+        def create_while_temu_changes_one(batch):
+            changed = replace(first[0], status=3, updated_at=first[0].updated_at)
+            temu.orders[changed.parent_order_sn] = changed
+            sync.import_page(services, req, Stream(None, None, (changed.parent_order_sn,)), 1)
+            return create(batch)
+
+        ss.create_orders = create_while_temu_changes_one
+        orders.push_changed_orders(services.uow, ss, "acme", req.ctx(services))
+        stored = store.orders.rows[("acme", first[0].parent_order_sn)]
+        assert stored.pushed_state is OrderState.AWAITING_SHIPMENT  # what was sent
+        assert stored.state is OrderState.CANCELLED and stored.push_pending  # sent next time
+        assert not store.orders.rows[("acme", first[1].parent_order_sn)].push_pending
