@@ -203,3 +203,46 @@ def test_the_wiring_paces_clients_by_the_database_budget(tmp_path: Path) -> None
     )
     plain = wiring.bootstrap(f"sqlite:///{tmp_path / 'temuship.db'}", shared_budgets=False)
     assert not isinstance(plain.temu_for(shop).transport.limiter, TemuBudget)  # type: ignore[attr-defined]
+
+
+def test_two_temuship_syncs_on_a_prefect_server_share_one_app_key(
+    sandbox: Sandbox, any_database_url: str, tmp_path: Path, prefect_harness: None
+) -> None:
+    """The real thing: two shops of one Temu app, each synced by its own `temuship sync`
+    process whose flow runs on a Prefect server, started together. Their first syncs read
+    about 200 ship-to addresses at once; Temu refuses nothing."""
+    import os
+
+    from prefect.settings import PREFECT_API_URL
+
+    from tests.integration.sync.sync_helpers import Cli
+
+    temu = sandbox.temu
+    temu.add_token("token-of-shop-b", DEMO_APP_KEY, mall_id=7_000_001)
+    temu.seed_orders(120, seed=5)
+    cli = Cli(any_database_url, tmp_path / "home", sandbox)
+    for name, token in (("shop-a", DEMO_ACCESS_TOKEN), ("shop-b", "token-of-shop-b")):
+        connected = cli.connect(name, "--backfill-days", "0", **{"--access-token": token})
+        assert connected.exit_code == 0, connected.output
+    env = {**os.environ, "TEMUSHIP_DATABASE_URL": any_database_url,
+           "TEMUSHIP_HOME": str(tmp_path / "home"), "PREFECT_API_URL": str(PREFECT_API_URL.value()),
+           "PREFECT_LOGGING_LEVEL": "ERROR"}  # fmt: skip
+    before = temu.requests[SHIP_TO]
+    syncs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "flows.cli", "sync", name, "--json"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("shop-a", "shop-b")
+    ]
+    outputs = [sync.communicate(timeout=240) for sync in syncs]
+    for sync, (out, err) in zip(syncs, outputs, strict=True):
+        assert sync.returncode == 0, err[-3000:]
+        assert json.loads(out)[0]["status"] == "ok" and "Traceback" not in err
+    assert temu.requests[SHIP_TO] - before >= 150  # both read their shop's addresses
+    assert temu.refusals.get(4000004, 0) == 0
+    assert sandbox.shipstation.counters.snapshot()["rate_limited"] == 0
