@@ -126,4 +126,7 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    from flows.settings import apply_offline_defaults
+
+    apply_offline_defaults()  # no telemetry from Prefect's temporary server
     main(sys.argv[1:])
