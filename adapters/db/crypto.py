@@ -132,7 +132,10 @@ def _create_key_file(path: Path) -> None:
 def write_key_file(path: Path, material: str, *, replace: bool = True) -> None:
     """Write a key file owner-only (0600) and atomically: a reader sees the old key or the new."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    except OSError as error:  # named as the key file, not the temporary one
+        raise OSError(error.errno, error.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(material + "\n")

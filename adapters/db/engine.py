@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import stat
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,13 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import StaticPool
 
-from adapters.db.location import PRIVATE_FILE, database_url, private_file
+from adapters.db.location import (
+    DATABASE_URL_ENV,
+    PRIVATE_FILE,
+    UnusableDatabaseUrl,
+    database_url,
+    private_file,
+)
 from adapters.db.migrate import ensure_migrated
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -27,24 +35,29 @@ def make_engine(url: str | URL | None = None, *, migrate: bool = True, **options
 
     The schema is migrated to the latest revision on the first use of a URL in this process.
     """
-    resolved = _normalise(database_url(url))
-    engine = create_engine(resolved, **{**_options_for(resolved), **options})
-    if resolved.get_backend_name() == "sqlite":
-        if not _in_memory(resolved):
-            _private_sqlite_files(Path(str(resolved.database)).expanduser())
-        event.listen(engine, "connect", _sqlite_on_connect)
-    if migrate:
-        ensure_migrated(engine)
-    return engine
+    return _make(_resolved(url), _setting(url), migrate=migrate, **options)
 
 
 def engine_for(url: str | URL | None = None) -> Engine:
     """The process-wide engine for a URL (one pool per database), made on first call."""
-    key = _normalise(database_url(url)).render_as_string(hide_password=False)
+    resolved = _resolved(url)
+    key = resolved.render_as_string(hide_password=False)
     with _engines_lock:
         if key not in _engines:
-            _engines[key] = make_engine(key)
+            _engines[key] = _make(resolved, _setting(url))
         return _engines[key]
+
+
+def _make(resolved: URL, setting: str | None, *, migrate: bool = True, **options: Any) -> Engine:
+    if resolved.get_backend_name() == "sqlite" and not _in_memory(resolved):
+        with _named_file(setting, resolved):
+            _private_sqlite_files(Path(str(resolved.database)).expanduser())
+    engine = create_engine(resolved, **{**_options_for(resolved), **options})
+    if resolved.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_on_connect)
+    if migrate:
+        ensure_migrated(engine)
+    return engine
 
 
 def dispose_all() -> None:
@@ -53,6 +66,37 @@ def dispose_all() -> None:
         for engine in _engines.values():
             engine.dispose()
         _engines.clear()
+
+
+def _resolved(url: str | URL | None) -> URL:
+    """The URL to use (location.database_url), its SQLite file's directory made."""
+    resolved = database_url(url)
+    with _named_file(_setting(url), resolved):
+        return _normalise(resolved)
+
+
+def _setting(given: str | URL | None) -> str | None:
+    """Where the URL came from, for messages; None for the default file in the data directory."""
+    if given:
+        return "the database URL"
+    return DATABASE_URL_ENV if os.environ.get(DATABASE_URL_ENV) else None
+
+
+@contextlib.contextmanager
+def _named_file(setting: str | None, url: URL) -> Iterator[None]:
+    """A SQLite file that cannot be made or opened, when a URL named it: the error names the
+    file and the setting (the default file's OSError goes on: it names the data directory)."""
+    try:
+        yield
+    except OSError as error:
+        if setting is None or url.get_backend_name() != "sqlite":
+            raise
+        what = "not a directory" if error.errno == errno.EEXIST else error.strerror or "OSError"
+        where = f": {os.fsdecode(error.filename)}" if error.filename else ""
+        raise UnusableDatabaseUrl(
+            f"cannot use the SQLite file {url.database} that {setting} names ({what}{where}): "
+            "name a file in a directory temuship may write"
+        ) from error
 
 
 def _normalise(url: URL) -> URL:
