@@ -183,6 +183,29 @@ class StoredKey:
         write_state(self._connection, state)
         return cipher
 
+    def check(self, *, writing: bool = False) -> None:
+        """Raise SecretKeyError when this process's key is not the database's, before a
+        command asks anyone anything. Reads only: nothing is decrypted but one stored token of
+        a database from before fingerprints, and no key file is made unless `writing` to a
+        database that holds no credentials yet (the key about to be used must be usable)."""
+        state = self.state()
+        if state.fingerprint is not None:
+            cipher_for(current_key(state), state)
+            return
+        token = self._connection.execute(select(CREDENTIALS.c.temu_access_token).limit(1))
+        stored = token.scalar()
+        if stored is None:  # nothing encrypted yet: the first write will take any usable key
+            if writing:
+                secret_key()
+            return
+        if not os.environ.get(SECRET_KEY_ENV) and not key_file().exists():
+            raise WrongSecretKey(
+                "this database's credentials were encrypted with another key: set "
+                f"TEMUSHIP_SECRET_KEY to the key they were saved with (or restore the key file "
+                f"{key_file()})"
+            )
+        cipher_for(secret_key(), state).decrypt(stored)
+
     def confirm(self, cipher: Cipher) -> None:
         """After writing: the database still expects this key (no rotation slipped in)."""
         state = self.state()

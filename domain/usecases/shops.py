@@ -10,12 +10,14 @@ from typing import TypeVar
 
 from domain.carriers import resolve_carrier
 from domain.errors import (
+    ConnectionLost,
     ExternalApiError,
     PermissionMissing,
     RateLimited,
     SecretKeyError,
     TemushipError,
     TransientError,
+    Unreachable,
 )
 from domain.history import EventContext
 from domain.model import Source
@@ -90,7 +92,8 @@ def _asked(side: str, call: Callable[[], T]) -> T:
     try:
         return call()
     except (TransientError, RateLimited) as err:
-        raise Refused(f"{side} did not answer: {err}; nothing was saved, try again") from err
+        said = err.message if isinstance(err, Unreachable | ConnectionLost) else str(err)
+        raise Refused(f"{side} did not answer: {said}; nothing was saved, try again") from err
     except ExternalApiError as err:
         raise Refused(f"{side} refused the credentials: {err}") from err
 
@@ -110,9 +113,12 @@ def _refuse_second_name(services: Services, shop_id: str, info: TokenInfo) -> No
 
 
 def disconnect(services: Services, shop_id: str, delete_orders: bool) -> None:
-    """Remove a shop and its stored credentials; its orders and history too if asked."""
+    """Remove a shop and its stored credentials; its orders and history too if asked. Its
+    credentials are opened first: a process with another key than the database's is refused
+    (WrongSecretKey) and removes nothing."""
     known_shops(services, [shop_id])
     with services.uow() as uow:
+        uow.shops.get(shop_id)
         uow.shops.delete(shop_id, delete_orders)
         uow.commit()
 

@@ -165,13 +165,12 @@ def reauthorize(
     validate: Callable[[Secret], TokenInfo],
     ctx: EventContext,
 ) -> Token:
-    """Validate a new token against Temu, store it, resume the shop. Raises if refused."""
-    try:
-        info = validate(new_token)
-        require_apis(info)
-    except (TokenError, PermissionMissing) as err:
-        _refuse(uow, shop_id, ctx, str(err))
-        raise
+    """Validate a new token against Temu, store it, resume the shop. Raises if refused, and
+    then nothing is written: the shop's token, its state and its pause stay exactly as they
+    were (a healthy shop goes on syncing, a paused one stays paused); the caller shows Temu's
+    answer to the person who gave the token."""
+    info = validate(new_token)
+    require_apis(info)
     with uow:
         token, shop = uow.tokens.get(shop_id), uow.shops.get(shop_id)
         if token is None or shop is None:
@@ -183,15 +182,6 @@ def reauthorize(
         uow.tokens.save(token)
         uow.commit()
     return token
-
-
-def _refuse(uow: UnitOfWork, shop_id: str, ctx: EventContext, reason: str) -> None:
-    with uow:
-        token = uow.tokens.get(shop_id)
-        if token is not None:
-            token.reject_new_token(ctx, reason)
-            uow.tokens.save(token)
-        uow.commit()
 
 
 def _with_token(shop: Shop, token: Secret) -> TemuCredentials:

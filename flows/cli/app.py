@@ -9,6 +9,7 @@ import typer
 
 from flows.cli.boundary import GuardedGroup, finish, set_debug
 from flows.cli.output import err, out
+from flows.cli.rules import MAX_BACKFILL_DAYS, NAME_RULE
 from flows.settings import apply_cli_defaults
 
 apply_cli_defaults()
@@ -19,7 +20,6 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     cls=GuardedGroup,  # flows/cli/boundary.py: every failure as its cause and fix, exit 0/1/2
 )
-MAX_BACKFILL_DAYS = 365
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
@@ -38,11 +38,17 @@ def _options(
     set_debug(debug)
 
 
+def _backfill_in_range(value: int) -> int:
+    if not 0 <= value <= MAX_BACKFILL_DAYS:
+        raise typer.BadParameter(f"must be between 0 and {MAX_BACKFILL_DAYS} days, not {value}")
+    return value
+
+
 @app.command()
 def connect(
     name: Annotated[
         str,
-        typer.Argument(help="A name for the shop: lower-case letters, digits and '-', at most 63"),
+        typer.Argument(help=f"A name for the shop: {NAME_RULE}"),
     ],
     app_key: Annotated[str, typer.Option(help="Temu app key")],
     app_secret: Annotated[str, typer.Option(help="Temu app secret", envvar="TEMU_APP_SECRET")],
@@ -60,9 +66,8 @@ def connect(
     backfill_days: Annotated[
         int,
         typer.Option(
-            min=0,
-            max=MAX_BACKFILL_DAYS,
-            help=f"First sync: days of updates (0-{MAX_BACKFILL_DAYS})",
+            callback=_backfill_in_range,
+            help=f"First sync: days of updates to read (0-{MAX_BACKFILL_DAYS})",
         ),
     ] = 7,
     warehouse: Annotated[str | None, typer.Option(help="Temu warehouse to ship from")] = None,
@@ -120,7 +125,7 @@ def status(
     """Token, pause, last sync, orders by state and what needs a person, per shop."""
     from flows.cli.views import show_status
 
-    show_status(services(), name, as_json)
+    raise typer.Exit(show_status(services(), name, as_json))
 
 
 @app.command()

@@ -1,11 +1,43 @@
-"""`temuship rotate-key`: adapters/db/keys.rotate_key, and what to set next."""
+"""The secret key at the command line: checked before a command asks anyone anything or writes
+(`require_key`), and `temuship rotate-key` (adapters/db/keys.rotate_key, and what to set next)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flows.cli.output import out
+
+if TYPE_CHECKING:
+    from domain.errors import SecretKeyError
+    from domain.ports import Services
+
+
+def key_refusal(services: Services, *, writing: bool = False) -> SecretKeyError | None:
+    """Why this process's key cannot open the database's credentials (another key, a key file
+    others may read, an empty one, a passphrase too short), else None. Nothing is decrypted
+    (adapters/db/keys.StoredKey.check); services not on a SQL database have nothing to check.
+    `writing`: the command is about to store credentials (a first key file may be made)."""
+    from adapters.db.keys import StoredKey
+    from domain.errors import SecretKeyError
+
+    with services.uow() as uow:
+        connection = getattr(uow, "connection", None)
+        if connection is None:
+            return None
+        try:
+            StoredKey(connection).check(writing=writing)
+        except SecretKeyError as refusal:
+            return refusal
+    return None
+
+
+def require_key(services: Services, *, writing: bool = False) -> None:
+    """Stop the command (the error boundary says why, exit 1) when the key cannot be used."""
+    refusal = key_refusal(services, writing=writing)
+    if refusal is not None:
+        raise refusal
 
 
 def do_rotate_key(new_key_file: str | None, database_url: str | None = None) -> int:

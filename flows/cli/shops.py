@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
 
 import typer
@@ -17,12 +16,12 @@ from domain.usecases.shops import (
     carrier_table,
     connect,
     disconnect,
+    known_shops,
     map_carriers,
 )
+from flows.cli.keys import require_key
 from flows.cli.output import dump, err, out
-
-NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-NAME_RULE = "lower-case letters, digits and '-', starting with a letter or digit, at most 63"
+from flows.cli.rules import NAME, NAME_RULE
 
 
 def checked_url(option: str, url: str | None) -> str | None:
@@ -62,6 +61,7 @@ def do_connect(
     except ValueError:
         err.print(f"[red]--region must be us, eu or global, not {region!r}[/red]")
         raise typer.Exit(2) from None
+    require_key(services, writing=True)  # refused before Temu or ShipStation is asked
     shop = Shop(
         name,
         TemuCredentials(app_key, Secret(app_secret), Secret(access_token), region_value, temu_url),
@@ -88,6 +88,8 @@ def do_connect(
 
 
 def do_disconnect(services: Services, name: str, delete_orders: bool, yes: bool) -> int:
+    known_shops(services, [name])  # an unknown shop: Mistake, exit 2, before asking
+    require_key(services)
     what = (
         "its orders and their history"
         if delete_orders
@@ -122,6 +124,8 @@ def do_carriers(
             err.print(f"[red]--map takes CODE=TEMU_CARRIER_ID, not {item!r}[/red]")
             return 2
         overrides[code.strip()] = int(carrier)
+    known_shops(services, [name])
+    require_key(services)
     try:
         map_carriers(services, name, overrides, [code.strip() for code in unmaps])
         rows = carrier_table(services, name)

@@ -9,19 +9,27 @@ from typing import Any
 from domain.ports import Services
 from domain.usecases.reports import order_history, shop_status
 from domain.usecases.shops import known_shops
+from flows.cli.keys import key_refusal
 from flows.cli.output import dump, err, out
 
 
-def show_status(services: Services, name: str | None, as_json: bool) -> None:
+def show_status(services: Services, name: str | None, as_json: bool) -> int:
+    """Every shop's status (no credential is decrypted); then, when this process's key is not
+    the database's, that line too, and exit 1: no sync could open the credentials."""
     names = known_shops(services, [name] if name else [])  # an unknown shop: Mistake, exit 2
     reports = [shop_status(services, shop_id) for shop_id in names]
     if as_json:
         dump(reports)
-        return
-    if not reports:
-        out.print("No shops yet: run `temuship connect` (or try `temuship demo`).")
-    for report in reports:
-        _print_status(report)
+    else:
+        if not reports:
+            out.print("No shops yet: run `temuship connect` (or try `temuship demo`).")
+        for report in reports:
+            _print_status(report)
+    refusal = key_refusal(services) if reports else None
+    if refusal is not None:
+        err.print(str(refusal), style="red", highlight=False, markup=False, soft_wrap=True)
+        return 1
+    return 0
 
 
 def _print_status(report: dict[str, Any]) -> None:
