@@ -54,9 +54,18 @@ class PrefectUnavailable(Exception):
 
 
 def set_debug(on: bool) -> None:
-    """--debug: let exceptions through with their traceback."""
+    """--debug: let exceptions through with their traceback, and the API clients' notes on
+    retries reach the terminal. Without it those notes are not printed (Python would print
+    them on stderr when nothing else handles them): the command says how each call ended."""
     global _debug
     _debug = on
+    quiet = logging.getLogger("adapters")
+    held = [h for h in quiet.handlers if isinstance(h, logging.NullHandler)]
+    if debug_enabled():
+        for handler in held:
+            quiet.removeHandler(handler)
+    elif not held:
+        quiet.addHandler(logging.NullHandler())
 
 
 def debug_enabled() -> bool:

@@ -4,15 +4,19 @@ tracebacks of its services cancelled at shutdown) kept in a log file, not on the
 
 from __future__ import annotations
 
+import logging
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from adapters.db.location import PRIVATE_FILE
 from flows.cli.boundary import (
     EPHEMERAL_TIMEOUT,
     PrefectUnavailable,
+    debug_enabled,
     ephemeral_timeout_text,
     prefect_log,
 )
@@ -28,6 +32,7 @@ def ensure_prefect_api() -> None:
     """
     from prefect.settings import PREFECT_API_URL
 
+    quiet_run_logs()
     url = PREFECT_API_URL.value()
     if url:
         _check_api(url)
@@ -110,14 +115,46 @@ def _healthy(api_url: str, within_s: float, process: subprocess.Popen[Any]) -> b
 
 
 def _fresh_log() -> Path | None:
-    """Prefect's log file, emptied: it holds this run's output only."""
+    """Prefect's log file, emptied (it holds this run's output only), owner-only (0600)."""
     log = prefect_log()
+    if log is None:
+        return None
     try:
-        if log is not None:
-            log.write_bytes(b"")
+        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+        try:
+            os.fchmod(fd, PRIVATE_FILE)
+        finally:
+            os.close(fd)
     except OSError:
         return None
     return log
+
+
+class _RunOutcomes(logging.Filter):
+    """On the terminal, Prefect's console handler leaves out what the command says itself:
+    the flow and task runs' own logs (the command prints each shop's outcome, its reasons and
+    what needs a person), the API clients' notes on retries, and any record carrying a
+    traceback. The Prefect server still gets every run log; --debug shows them all."""
+
+    SAID_BY_THE_COMMAND = ("prefect.flow_runs", "prefect.task_runs", "adapters.")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info is not None and record.name.startswith("prefect"):
+            return False
+        return not record.name.startswith(self.SAID_BY_THE_COMMAND)
+
+
+def quiet_run_logs() -> None:
+    """Add _RunOutcomes to Prefect's console handlers (not with --debug); once."""
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    if debug_enabled():
+        return
+    for logger in (logging.getLogger(), logging.getLogger("prefect")):
+        for handler in logger.handlers:
+            wanted = isinstance(handler, PrefectConsoleHandler)
+            if wanted and not any(isinstance(f, _RunOutcomes) for f in handler.filters):
+                handler.addFilter(_RunOutcomes())
 
 
 class _PopenInto:

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from domain.errors import ExternalApiError, PermissionMissing
-from domain.ports import Services
+from domain.errors import (
+    ConnectionLost,
+    ExternalApiError,
+    PermissionMissing,
+    RateLimited,
+    TransientError,
+    Unreachable,
+)
+from domain.ports import Services, TimeWindow
+from domain.shop import Shop
 from domain.usecases import shops, sync
 from domain.usecases.dry_run import plan_shop
 from domain.usecases.shops import Mistake, Refused
+from flows.cli.keys import require_key
 from flows.cli.output import dump, err, out
 from flows.cli.prefect_api import ensure_prefect_api
 
@@ -22,7 +34,14 @@ SHOWN = (
 )  # fmt: skip
 
 
+PAUSED_FIX = (
+    "to resume it: get a new access token in Temu's seller centre (re-authorise the app), then "
+    "run `temuship reauthorize {shop} --access-token ...` (or TEMU_ACCESS_TOKEN=...)"
+)
+
+
 def do_sync(services: Services, names: list[str], since: datetime | None, as_json: bool) -> int:
+    from flows import wiring
     from flows.sync import sync_shop
 
     try:
@@ -30,27 +49,68 @@ def do_sync(services: Services, names: list[str], since: datetime | None, as_jso
     except Mistake as error:
         err.print(f"[red]{error}[/red]")
         return 2
-    if shop_ids:  # Prefect (its temporary server, or PREFECT_API_URL) answering, retried once
-        ensure_prefect_api()
+    if shop_ids:
+        require_key(services)  # another key: one line, before Prefect starts or Temu is asked
+        ensure_prefect_api()  # its temporary server, or PREFECT_API_URL, answering (retried once)
     results = []
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=as_json,
-    ) as progress:
+    with _progress(as_json) as progress:
         task = progress.add_task("syncing", total=len(shop_ids))
         for shop_id in shop_ids:
             progress.update(task, description=f"syncing {shop_id}")
-            results.append(_one(sync_shop, shop_id, since))
+            watched = replace(services, temu_for=_watching(services.temu_for, progress, task))
+            with wiring.using(watched):  # the flow's steps take their services from here
+                results.append(_one(sync_shop, shop_id, since))
             progress.advance(task)
     if as_json:
         dump(results)
     else:
         print_results(results)
     return 0 if all(r["status"] in ("ok", "skipped") for r in results) else 1
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Progress]:
+    """One line on stderr while shops are read: which, for how long, which Temu window."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=quiet,
+    ) as progress:
+        yield progress
+
+
+class _WatchedTemu:
+    """A shop's Temu gateway that shows on the progress line which orders it is reading (an
+    update-time window, or one open status), page by page; otherwise the gateway itself."""
+
+    def __init__(self, inner: Any, shop_id: str, show: Callable[[str], None]) -> None:
+        self._inner, self._shop_id, self._show = inner, shop_id, show
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def list_orders(self, window: TimeWindow | None, page: int, **options: Any) -> Any:
+        if window is not None:
+            what = f"orders updated {window.start:%Y-%m-%d %H:%M} to {window.end:%Y-%m-%d %H:%M}"
+        else:
+            what = f"open orders (status {options.get('status')})"
+        self._show(f"{self._shop_id}: Temu {what}, page {page}")
+        return self._inner.list_orders(window, page, **options)
+
+
+def _watching(
+    temu_for: Callable[[Shop], Any], progress: Progress, task: TaskID
+) -> Callable[[Shop], Any]:
+    def watched(shop: Shop) -> Any:
+        def show(text: str) -> None:
+            progress.update(task, description=text)
+
+        return _WatchedTemu(temu_for(shop), shop.shop_id, show)
+
+    return watched
 
 
 def _one(sync_shop: Any, shop_id: str, since: datetime | None) -> dict[str, Any]:
@@ -75,19 +135,28 @@ def print_results(results: list[dict[str, Any]]) -> None:
     for r in results:
         if r.get("reason"):
             out.print(f"[bold]{r['shop']}[/bold]: {r['reason']}", highlight=False)
+        if r["status"] == "paused":
+            out.print(f"  {PAUSED_FIX.format(shop=r['shop'])}", highlight=False, markup=False)
         for kind, ident, reason in r.get("attention", [])[:10]:
             out.print(f"  {kind} {ident}: {reason}", highlight=False)
 
 
 def do_plan(services: Services, names: list[str], since: datetime | None, as_json: bool) -> int:
     try:
-        reports = [
-            plan_shop(services, sync.new_request(services, shop_id, since=since))
-            for shop_id in shops.known_shops(services, names)
-        ]
+        shop_ids = shops.known_shops(services, names)
     except Mistake as error:
         err.print(f"[red]{error}[/red]")
         return 2  # any other failure: flows/cli/boundary.py says what and what to do, exit 1
+    if shop_ids:
+        require_key(services)
+    reports = []
+    with _progress(as_json) as progress:
+        task = progress.add_task("planning", total=len(shop_ids))
+        for shop_id in shop_ids:
+            progress.update(task, description=f"planning {shop_id}")
+            watched = replace(services, temu_for=_watching(services.temu_for, progress, task))
+            reports.append(plan_shop(watched, sync.new_request(watched, shop_id, since=since)))
+            progress.advance(task)
     if as_json:
         dump([r.to_dict() for r in reports])
         return 0
@@ -111,19 +180,32 @@ def do_plan(services: Services, names: list[str], since: datetime | None, as_jso
 
 
 def do_reauthorize(services: Services, name: str, access_token: str, catch_up: bool) -> int:
+    shops.known_shops(services, [name])  # an unknown shop: Mistake, exit 2
+    require_key(services)
+    healthy = shops.token_usable(services, name)
+    stays = (
+        "it keeps its current token and goes on syncing"
+        if healthy
+        else "it stays paused until Temu accepts a token"
+    )
     try:
-        healthy = shops.token_usable(services, name)
         token = shops.reauthorize(services, name, access_token, "cli")
     except Refused as refusal:
         err.print(f"[red]{refusal}[/red]")
-        return 2
-    except (ExternalApiError, PermissionMissing) as error:
-        stays = (
-            "it keeps its current token and goes on syncing"
-            if healthy
-            else "it stays paused until Temu accepts a token"
+        return 2 if isinstance(refusal, Mistake) else 1
+    except (TransientError, RateLimited) as error:  # no answer: nothing was decided
+        said = error.message if isinstance(error, Unreachable | ConnectionLost) else str(error)
+        err.print(
+            f"[red]Temu did not answer, so the new token for {name} was not checked; "
+            f"{stays}:[/red] {said}",
+            highlight=False,
         )
-        err.print(f"[red]Temu refused the new token for {name}; {stays}:[/red] {error}")
+        return 1
+    except (ExternalApiError, PermissionMissing) as error:
+        err.print(
+            f"[red]Temu refused the new token for {name}; {stays}:[/red] {error}",
+            highlight=False,
+        )
         return 1
     out.print(f"[green]{name} resumed[/green]: token valid until {token.expires_at:%Y-%m-%d}.")
     from flows.reauthorize import complete_waiting_runs
