@@ -343,6 +343,48 @@ class TestPermissions:
         for path in home.iterdir():
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
 
+    @pytest.mark.parametrize("umask", [0o000, 0o022, 0o077])
+    def test_whatever_the_umask_new_files_are_owner_only(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, umask: int
+    ) -> None:
+        """The data directory, the database and its -wal/-shm, the key file and Prefect's log."""
+        from flows.cli.prefect_api import _fresh_log
+
+        home = tmp_path / "home"
+        monkeypatch.setenv("TEMUSHIP_HOME", str(home))
+        monkeypatch.delenv("TEMUSHIP_DATABASE_URL", raising=False)
+        monkeypatch.delenv(KEY_ENV, raising=False)
+        old = os.umask(umask)
+        try:
+            engine = make_engine()
+            try:
+                save(lambda: SqlUnitOfWork(engine), "shop-umask")
+            finally:
+                engine.dispose()
+            assert _fresh_log() == home / "prefect.log"
+        finally:
+            os.umask(old)
+        assert stat.S_IMODE(home.stat().st_mode) == 0o700
+        made = sorted(path.name for path in home.iterdir())
+        assert {"temuship.db", "secret.key", "prefect.log"} <= set(made)
+        for path in home.iterdir():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+
+    def test_a_data_directory_its_owner_made_read_only_is_not_made_writable(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from adapters.db.location import data_dir
+
+        home = tmp_path / "home"
+        home.mkdir()
+        home.chmod(0o555)
+        monkeypatch.setenv("TEMUSHIP_HOME", str(home))
+        try:
+            assert data_dir() == home
+            assert stat.S_IMODE(home.stat().st_mode) == 0o500  # others' bits gone, no more
+        finally:
+            home.chmod(0o700)
+
 
 class TestRotateKey:
     def run(self, url: str, *args: str, code: int = 0, **env: str) -> str:
