@@ -84,7 +84,7 @@ def pause_for(
             token.api_said(event, ctx, f"Temu answered {error.code}: {error.message}")
             uow.tokens.save(token)
         if shop is not None:
-            shop.paused_reason = _pause_reason(error)
+            shop.paused_reason = _pause_reason(error, shop_id)
             uow.shops.save(shop)
         uow.commit()
     return was_usable
@@ -98,9 +98,9 @@ def _event_for(error: TokenError | PermissionMissing) -> str:
     return "api_said_revoked"
 
 
-def _pause_reason(error: TokenError | PermissionMissing) -> str:
+def _pause_reason(error: TokenError | PermissionMissing, shop_id: str) -> str:
     if isinstance(error, TokenExpired):
-        return "Temu access token expired: run `temuship reauthorize SHOP --access-token ...`"
+        return f"Temu access token expired: run `temuship reauthorize {shop_id} --access-token ...`"
     if isinstance(error, PermissionMissing):
         return missing_apis_message(frozenset({error.api_type}))
     return f"Temu access token rejected ({error.code}): re-authorise the app in Temu"

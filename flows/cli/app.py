@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from flows.cli.boundary import GuardedGroup, finish, set_debug
-from flows.cli.output import err, out
+from flows.cli.output import out, problem
 from flows.cli.rules import MAX_BACKFILL_DAYS, NAME_RULE
 from flows.settings import apply_cli_defaults
 
@@ -111,7 +111,7 @@ def sync(
 
     since = since.replace(tzinfo=UTC) if since and since.tzinfo is None else since
     if since is not None and since > datetime.now(UTC):
-        err.print(f"[red]--since {since:%Y-%m-%d %H:%M} UTC is in the future[/red]")
+        problem(f"--since {since:%Y-%m-%d %H:%M} UTC is in the future")
         raise typer.Exit(2)
     code = (do_plan if plan else do_sync)(services(), names or [], since, as_json)
     raise typer.Exit(code)

@@ -20,7 +20,7 @@ from domain.usecases.shops import (
     map_carriers,
 )
 from flows.cli.keys import require_key
-from flows.cli.output import dump, err, out
+from flows.cli.output import dump, err, out, problem
 from flows.cli.rules import NAME, NAME_RULE
 
 
@@ -30,7 +30,7 @@ def checked_url(option: str, url: str | None) -> str | None:
         return None
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        err.print(f"[red]{option} must be an http:// or https:// URL, not {url!r}[/red]")
+        problem(f"{option} must be an http:// or https:// URL, not {url!r}")
         raise typer.Exit(2)
     return url.rstrip("/")
 
@@ -52,14 +52,14 @@ def do_connect(
     replace_existing: bool = False,
 ) -> None:
     if not NAME.match(name):
-        err.print(f"[red]Shop names use {NAME_RULE}: {name!r}[/red]")
+        problem(f"Shop names use {NAME_RULE}: {name!r}")
         raise typer.Exit(2)
     temu_url = checked_url("--temu-url", temu_url)
     ss_url = checked_url("--shipstation-url", ss_url)
     try:
         region_value = Region(region.lower())
     except ValueError:
-        err.print(f"[red]--region must be us, eu or global, not {region!r}[/red]")
+        problem(f"--region must be us, eu or global, not {region!r}")
         raise typer.Exit(2) from None
     require_key(services, writing=True)  # refused before Temu or ShipStation is asked
     shop = Shop(
@@ -73,7 +73,7 @@ def do_connect(
     try:
         token = connect(services, shop, replace_existing)
     except Refused as refusal:
-        err.print(f"[red]Not connected:[/red] {refusal}", highlight=False)
+        problem(f"Not connected: {refusal}")
         raise typer.Exit(2 if isinstance(refusal, Mistake) else 1) from None
     now = services.clock.now()
     source = "from Temu" if token.expiry_known else "90 days from now: Temu gave none"
@@ -103,7 +103,7 @@ def do_disconnect(services: Services, name: str, delete_orders: bool, yes: bool)
     try:
         disconnect(services, name, delete_orders)
     except Mistake as mistake:
-        err.print(f"[red]{mistake}[/red]")
+        problem(str(mistake))
         return 2
     kept = (
         "its orders and history were deleted"
@@ -121,7 +121,7 @@ def do_carriers(
     for item in maps:
         code, _, carrier = item.partition("=")
         if not code.strip() or not carrier.strip().isdigit():
-            err.print(f"[red]--map takes CODE=TEMU_CARRIER_ID, not {item!r}[/red]")
+            problem(f"--map takes CODE=TEMU_CARRIER_ID, not {item!r}")
             return 2
         overrides[code.strip()] = int(carrier)
     known_shops(services, [name])
@@ -130,7 +130,7 @@ def do_carriers(
         map_carriers(services, name, overrides, [code.strip() for code in unmaps])
         rows = carrier_table(services, name)
     except Refused as refusal:
-        err.print(f"[red]{refusal}[/red]")
+        problem(str(refusal))
         return 2 if isinstance(refusal, Mistake) else 1
     if as_json:
         dump(rows)

@@ -24,7 +24,7 @@ from domain.usecases import shops, sync
 from domain.usecases.dry_run import plan_shop
 from domain.usecases.shops import Mistake, Refused
 from flows.cli.keys import require_key
-from flows.cli.output import dump, err, out
+from flows.cli.output import dump, err, out, problem
 from flows.cli.prefect_api import ensure_prefect_api
 
 SHOWN = (
@@ -41,17 +41,17 @@ PAUSED_FIX = (
 
 
 def do_sync(services: Services, names: list[str], since: datetime | None, as_json: bool) -> int:
-    from flows import wiring
-    from flows.sync import sync_shop
-
     try:
         shop_ids = shops.known_shops(services, names)
     except Mistake as error:
-        err.print(f"[red]{error}[/red]")
+        problem(str(error))
         return 2
     if shop_ids:
         require_key(services)  # another key: one line, before Prefect starts or Temu is asked
         ensure_prefect_api()  # its temporary server, or PREFECT_API_URL, answering (retried once)
+    from flows import wiring
+    from flows.sync import sync_shop  # Prefect is imported once the checks have passed
+
     results = []
     with _progress(as_json) as progress:
         task = progress.add_task("syncing", total=len(shop_ids))
@@ -145,7 +145,7 @@ def do_plan(services: Services, names: list[str], since: datetime | None, as_jso
     try:
         shop_ids = shops.known_shops(services, names)
     except Mistake as error:
-        err.print(f"[red]{error}[/red]")
+        problem(str(error))
         return 2  # any other failure: flows/cli/boundary.py says what and what to do, exit 1
     if shop_ids:
         require_key(services)
@@ -191,21 +191,16 @@ def do_reauthorize(services: Services, name: str, access_token: str, catch_up: b
     try:
         token = shops.reauthorize(services, name, access_token, "cli")
     except Refused as refusal:
-        err.print(f"[red]{refusal}[/red]")
+        problem(str(refusal))
         return 2 if isinstance(refusal, Mistake) else 1
     except (TransientError, RateLimited) as error:  # no answer: nothing was decided
         said = error.message if isinstance(error, Unreachable | ConnectionLost) else str(error)
-        err.print(
-            f"[red]Temu did not answer, so the new token for {name} was not checked; "
-            f"{stays}:[/red] {said}",
-            highlight=False,
+        problem(
+            f"Temu did not answer, so the new token for {name} was not checked; {stays}: {said}"
         )
         return 1
     except (ExternalApiError, PermissionMissing) as error:
-        err.print(
-            f"[red]Temu refused the new token for {name}; {stays}:[/red] {error}",
-            highlight=False,
-        )
+        problem(f"Temu refused the new token for {name}; {stays}: {error}")
         return 1
     out.print(f"[green]{name} resumed[/green]: token valid until {token.expires_at:%Y-%m-%d}.")
     from flows.reauthorize import complete_waiting_runs

@@ -10,7 +10,7 @@ from domain.ports import Services
 from domain.usecases.reports import order_history, shop_status
 from domain.usecases.shops import known_shops
 from flows.cli.keys import key_refusal
-from flows.cli.output import dump, err, out
+from flows.cli.output import dump, out, problem
 
 
 def show_status(services: Services, name: str | None, as_json: bool) -> int:
@@ -27,14 +27,14 @@ def show_status(services: Services, name: str | None, as_json: bool) -> int:
             _print_status(report)
     refusal = key_refusal(services) if reports else None
     if refusal is not None:
-        err.print(str(refusal), style="red", highlight=False, markup=False, soft_wrap=True)
+        problem(str(refusal))
         return 1
     return 0
 
 
 def _print_status(report: dict[str, Any]) -> None:
     if "error" in report:
-        err.print(f"[red]{report['shop']}: {report['error']}[/red]")
+        problem(f"{report['shop']}: {report['error']}")
         return
     token = report["token"]
     paused = f"paused: {report['paused_reason']}" if report["paused"] else "running"
@@ -96,8 +96,7 @@ def show_history(
     entries = order_history(services, parent_order_sn, shop_id)
     if not entries:  # an unknown order is bad usage, as an unknown shop is
         of_shop = f" in shop {shop_id}" if shop_id else ""
-        err.print(f"no history for {parent_order_sn}{of_shop}: no such order", style="red",
-                  highlight=False, markup=False)  # fmt: skip
+        problem(f"no history for {parent_order_sn}{of_shop}: no such order")
         return 2
     if as_json:
         dump(entries)

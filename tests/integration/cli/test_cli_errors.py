@@ -463,3 +463,20 @@ class TestPrefect:
         done = run_temuship("sync", "fresh", home=home, timeout=280)
         told(done, 0, "fresh ok")
         assert done.stderr.strip() == "", done.stderr  # nothing from Prefect shutting down
+
+
+class TestOutput:
+    def test_a_problem_is_one_line_as_written_in_any_terminal_width(
+        self, monkeypatch: pytest.MonkeyPatch
+    ):
+        import io
+
+        from rich.console import Console
+
+        from flows.cli import output
+
+        written = io.StringIO()
+        monkeypatch.setattr(output, "err", Console(file=written, width=40))
+        said = "Temu refused the new token for shop-a: temu error 400 [answer: {'x': [1]}] " * 3
+        output.problem(said)
+        assert written.getvalue() == said + "\n"  # no wrapping, brackets not read as markup
