@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.sandbox.temu.api import ADDRESS_FIELDS
 from adapters.sandbox.temu.model import SandboxOrder
 from adapters.sandbox.temu.seed import WAREHOUSE
 from adapters.sandbox.temu.state import CARRIERS, TemuSandbox
@@ -17,6 +16,16 @@ from domain.money import Money
 from domain.ports import ConfirmItem, ConfirmPackage, ShipmentRequest, TimeWindow
 
 LIST = "bg.order.list.v2.get"
+# temu.md §5, `result` of bg.order.shippinginfo.v2.get, as the doc lists it (not the sandbox's
+# own list, so that the two are compared).
+DOC_SHIPPING_INFO = {
+    "receiptName", "receiptAdditionalName", "mobile", "backupMobile", "mail", "regionName1",
+    "regionName2", "regionName3", "regionName4", "addressLine1", "addressLine2", "addressLine3",
+    "addressLineAll", "postCode", "addressExtra", "taxCode", "taxCodeType", "warning",
+}  # fmt: skip
+DOC_ADDRESS_EXTRA = {
+    "firstName", "lastName", "additionalFirstName", "additionalLastName", "contactlessDropPoint"
+}  # fmt: skip
 
 
 def read(client: TemuClient, window: TimeWindow | None, status: int | None = None) -> set[str]:
@@ -118,7 +127,9 @@ class TestShipTo:
         raw = temu_client.call(
             "bg.order.shippinginfo.v2.get", {"parentOrderSn": order.parent_order_sn}
         )
-        assert set(ADDRESS_FIELDS) | {"warning"} == set(raw)
+        assert set(raw) == DOC_SHIPPING_INFO
+        assert raw["addressExtra"] is None or set(raw["addressExtra"]) == DOC_ADDRESS_EXTRA
+        assert set(raw["warning"]) == {"isRestriction", "reason"}
         address = temu_client.address(order.parent_order_sn)
         assert isinstance(address, Address) and order.address is not None
         kept = order.address

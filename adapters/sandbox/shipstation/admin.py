@@ -24,6 +24,7 @@ class FaultRequest(BaseModel):
     count: int = 1
     delay: float = 0.0
     status: int = 500
+    path: str | None = None
 
 
 class Switch(BaseModel):
@@ -73,7 +74,7 @@ def _control_routes(router: APIRouter, state: ShipStationSandbox) -> None:
     @router.post("/faults")
     def inject_fault(req: FaultRequest) -> dict[str, str]:
         try:
-            state.inject_fault(req.kind, req.count, req.delay, req.status)
+            state.inject_fault(req.kind, req.count, req.delay, req.status, req.path)
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from None
         return {"queued": req.kind}

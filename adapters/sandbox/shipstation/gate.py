@@ -20,6 +20,17 @@ CRASH = {
 }
 
 
+# What a proxy in front of the API answers now and then, all with HTTP 200: JSON cut short
+# (the truncated `/shipments` body that once stopped a whole sync), an HTML page, nothing.
+GARBLED = {
+    "malformed": (b'{"shipments": [{"shipmentId": 33974374, "orderKey": "temu-',
+                  b"application/json"),
+    "html": (b"<html><head><title>Service Unavailable</title></head><body>later</body></html>",
+             b"text/html"),
+    "empty": (b"", b"application/json; charset=utf-8"),
+}  # fmt: skip
+
+
 class DroppedConnection(Exception):
     """Raised after the response started: the server closes the socket mid-answer."""
 
@@ -45,7 +56,7 @@ class ShipStationGate:
             self.state.counters.limited()
             await _answer(send, 429, TOO_MANY, headers)
             return
-        if await self._faulted(send, headers):
+        if await self._faulted(send, headers, scope["path"]):
             return
         await self.app(scope, receive, _with_headers(send, headers))
 
@@ -60,8 +71,8 @@ class ShipStationGate:
             return None
         return key if self.state.credentials.get(key) == secret and secret else None
 
-    async def _faulted(self, send: Any, headers: dict[str, str]) -> bool:
-        fault = self.state.faults.next()
+    async def _faulted(self, send: Any, headers: dict[str, str], path: str) -> bool:
+        fault = self.state.faults.next(path)
         if fault is None:
             return False
         if fault.kind == "slow":
@@ -69,6 +80,10 @@ class ShipStationGate:
             return False
         if fault.kind == "error":
             await _answer(send, fault.status, CRASH, headers)
+            return True
+        if fault.kind in GARBLED:
+            body, content_type = GARBLED[fault.kind]
+            await _raw(send, 200, body, content_type, headers)
             return True
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-length", b"1000")]})  # fmt: skip
@@ -87,9 +102,13 @@ def _with_headers(send: Any, headers: dict[str, str]) -> Any:
 
 
 async def _answer(send: Any, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
-    payload = json.dumps(body).encode()
-    raw = [(b"content-type", b"application/json; charset=utf-8"),
-           (b"content-length", str(len(payload)).encode())]  # fmt: skip
+    await _raw(send, status, json.dumps(body).encode(), b"application/json; charset=utf-8", headers)
+
+
+async def _raw(
+    send: Any, status: int, payload: bytes, content_type: bytes, headers: dict[str, str]
+) -> None:
+    raw = [(b"content-type", content_type), (b"content-length", str(len(payload)).encode())]
     raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": payload})

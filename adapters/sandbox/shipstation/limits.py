@@ -46,38 +46,57 @@ class RateWindow:
 
 @dataclass
 class Fault:
-    """What the next `count` API requests suffer: `error` (5xx), `slow` or `drop`."""
+    """What the next `count` API requests (those whose path starts with `path`, if given)
+    suffer: `error` (5xx), `slow`, `drop` (the connection closed mid-body), `malformed` (a
+    200 whose JSON is cut short), `html` (a 200 proxy page) or `empty` (a 200 with no body)."""
 
     kind: str
     count: int
     delay: float = 0.0
     status: int = 500
+    path: str | None = None
+
+    def applies(self, path: str) -> bool:
+        return self.path is None or path.startswith(self.path)
 
 
 class Faults:
-    """Faults queued for the next requests, consumed in order."""
+    """Faults queued for the next requests, consumed in order; a fault for one path waits
+    (and lets the faults behind it wait) until a request for that path comes."""
 
-    KINDS = frozenset({"error", "slow", "drop"})
+    KINDS = frozenset({"error", "slow", "drop", "malformed", "html", "empty"})
 
     def __init__(self) -> None:
         self._queue: list[Fault] = []
         self._lock = threading.Lock()
 
-    def inject(self, kind: str, count: int = 1, delay: float = 0.0, status: int = 500) -> None:
+    def inject(
+        self,
+        kind: str,
+        count: int = 1,
+        delay: float = 0.0,
+        status: int = 500,
+        path: str | None = None,
+    ) -> None:
         if kind not in self.KINDS:
             raise ValueError(f"unknown fault {kind!r}; one of {sorted(self.KINDS)}")
         with self._lock:
-            self._queue.append(Fault(kind, count, delay, status))
+            self._queue.append(Fault(kind, count, delay, status, path))
 
-    def next(self) -> Fault | None:
+    def next(self, path: str = "/") -> Fault | None:
         with self._lock:
-            if not self._queue:
+            if not self._queue or not self._queue[0].applies(path):
                 return None
             fault = self._queue[0]
             fault.count -= 1
             if fault.count <= 0:
                 self._queue.pop(0)
             return fault
+
+    def pending(self) -> int:
+        """Requests still to be faulted."""
+        with self._lock:
+            return sum(f.count for f in self._queue)
 
     def clear(self) -> None:
         with self._lock:

@@ -189,10 +189,16 @@ class ShipStationSandbox:
         return self.labels.void(shipment_id)
 
     def inject_fault(
-        self, kind: str, count: int = 1, delay: float = 0.0, status: int = 500
+        self,
+        kind: str,
+        count: int = 1,
+        delay: float = 0.0,
+        status: int = 500,
+        path: str | None = None,
     ) -> None:
-        """The next `count` API requests fail: `error` (5xx), `slow` (delay s) or `drop`."""
-        self.faults.inject(kind, count, delay, status)
+        """The next `count` API requests (to `path...` only, if given) fail: `error` (5xx),
+        `slow` (delay s), `drop`, or a 200 that is `malformed` JSON, `html` or `empty`."""
+        self.faults.inject(kind, count, delay, status, path)
 
     def set_rate_limit(self, limit: int | None, window_seconds: float | None = None) -> None:
         """Raise, lower or (None) switch off the per-key limit."""

@@ -1,4 +1,5 @@
-"""Faults on demand for the router: 5xx, slow answers, 4000004, malformed JSON, dropped links."""
+"""Faults on demand for the router: 5xx, slow answers, 4000004, truncated JSON, an HTML page or
+an empty body with HTTP 200, dropped links."""
 
 from __future__ import annotations
 
@@ -55,6 +56,10 @@ async def _misbehave(fault: Fault, send: Any) -> None:
         await _reply(send, 200, json.dumps(body).encode(), b"application/json")
     elif fault.kind == "malformed":
         await _reply(send, 200, b'{"success": true, "result": {"totalItem', b"application/json")
+    elif fault.kind == "html":  # a proxy's page, with 200
+        await _reply(send, 200, b"<html><body>Please wait...</body></html>", b"text/html")
+    elif fault.kind == "empty":
+        await _reply(send, 200, b"", b"application/json")
     elif fault.kind == "drop":
         # Promise a body, send part of it and return: uvicorn closes the connection mid-answer.
         _dropping.set(True)

@@ -110,7 +110,7 @@ class SandboxShipment:
 class Fault:
     """One kind of misbehaviour for `count` router requests: every `every`-th one from now."""
 
-    kind: str  # "5xx" | "slow" | "rate_limit" | "malformed" | "drop"
+    kind: str  # "5xx" | "slow" | "rate_limit" | "malformed" | "html" | "empty" | "drop"
     count: int = 1
     status: int = 503
     delay: float = 1.0
@@ -126,7 +126,7 @@ class Fault:
         return True
 
 
-FAULT_KINDS = frozenset({"5xx", "slow", "rate_limit", "malformed", "drop"})
+FAULT_KINDS = frozenset({"5xx", "slow", "rate_limit", "malformed", "html", "empty", "drop"})
 
 
 class TemuFailure(Exception):
