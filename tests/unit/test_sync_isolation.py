@@ -12,7 +12,7 @@ from domain.errors import TransientError, UnexpectedAnswer
 from domain.model import OrderState
 from domain.ports import LabelPage
 from domain.usecases import sync
-from domain.usecases.sync import TEMU_CURSOR
+from domain.usecases.sync import SHIPMENT_CURSOR, TEMU_CURSOR
 from tests.builders import T0, address, label, temu_order
 from tests.fakes import (
     FakeShipStation,
@@ -109,6 +109,46 @@ class TestIsolation:
         assert result.status == "partial" and "reading Temu orders failed" in result.reason
         assert store.cursors.get("acme", TEMU_CURSOR) == cursor
         assert store.shops.rows["acme"].last_sync_error == result.reason
+
+    def test_every_failed_step_is_named_and_the_next_run_finishes_the_rest(self, world):
+        store, temu, ss, services = world
+        queued = temu_order(ship_to=address())
+        temu.orders[queued.parent_order_sn] = queued
+        ss.fail_push = True
+        first = run(services)  # read, but ShipStation refuses the push: queued
+        assert first.status == "partial" and ss.orders == {}
+        cursors = {name: store.cursors.get("acme", name) for name in (TEMU_CURSOR, SHIPMENT_CURSOR)}
+        assert None not in cursors.values()
+
+        later = temu_order(ship_to=address())
+        temu.orders[later.parent_order_sn] = later
+        ss.labels.append(label(queued))
+        services.clock = FixedClock(T0 + timedelta(hours=1))
+        temu.fail_pages = ss.fail_labels = True
+        second = run(services)
+
+        assert second.status == "partial"
+        reasons = (second.reason or "").split("; ")
+        assert [r.split(" failed: ")[0] for r in reasons] == [
+            "reading Temu orders",
+            "sending orders to ShipStation",
+            "reading ShipStation labels",
+        ], second.reason
+        assert [a[0] for a in second.attention].count("step_failed") == 3
+        assert store.shops.rows["acme"].last_sync_error == second.reason
+        assert {n: store.cursors.get("acme", n) for n in cursors} == cursors  # neither moved
+        assert ss.orders == {} and not temu.confirmed
+
+        temu.fail_pages = ss.fail_push = ss.fail_labels = False
+        third = run(services)
+        assert third.status == "ok" and third.reason is None
+        assert {p["orderNumber"] for p in ss.orders.values()} == {
+            queued.parent_order_sn,
+            later.parent_order_sn,
+        }
+        assert len(temu.confirmed) == 1 and third.counts["confirmed"] == 1
+        assert store.cursors.get("acme", TEMU_CURSOR) > cursors[TEMU_CURSOR]
+        assert store.shops.rows["acme"].last_sync_error is None
 
 
 class TestImportRules:
