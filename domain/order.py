@@ -42,6 +42,7 @@ class Order:
     push_pending: bool = False
     pushed_state: OrderState | None = None
     pushed_payload: dict[str, Any] | None = None
+    pushed_at: datetime | None = None  # when ShipStation last took the payload (our clock)
     version: int = 0
     confirmations: list[ShipmentConfirmation] = field(default_factory=list)
     new_history: list[HistoryEntry] = field(default_factory=list)
@@ -129,8 +130,18 @@ class Order:
         return digest != self.pushed_digest
 
     def _shipstation_still_open(self) -> bool:
+        """ShipStation took the status we last sent; it closes the order itself when labels
+        bought after that cover every line the order carries there. A label bought before our
+        last send (say, before we sent a partly shipped order again with the lines left) did
+        not close it."""
         sent = {item.get("lineItemKey") for item in (self.pushed_payload or {}).get("items", [])}
-        return bool(sent - set(self.covered_line_sns()) - {None})
+        closing = {
+            line.order_sn
+            for c in self.confirmations
+            if c.status in COVERING and (self.pushed_at is None or c.created_at >= self.pushed_at)
+            for line in c.lines
+        }
+        return bool(sent - closing - {None})
 
     def mark_pushed(
         self,
@@ -145,7 +156,7 @@ class Order:
         default); `changed_since`: the order changed after it was sent and stays queued."""
         state = sent_as or self.state
         self.pushed_payload, self.pushed_digest = payload, digest
-        self.pushed_state, self.push_error = state, None
+        self.pushed_state, self.push_error, self.pushed_at = state, None, ctx.at
         self.push_pending = self.push_pending and changed_since
         self.shipstation_order_id = shipstation_order_id or self.shipstation_order_id
         self.note("pushed_to_shipstation", ctx, f"sent as {state.value}")

@@ -1,3 +1,5 @@
+from dataclasses import replace
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -240,3 +242,25 @@ class TestTheMachineIsData:
         if target in (OrderState.ON_HOLD, OrderState.AWAITING_SHIPMENT):
             expected.add("temu_wants_import")
         assert says == expected
+
+
+class TestShipStationClosedByLabels:
+    """ShipStation takes the status we send; labels bought after that close the order there."""
+
+    def shipped_by_label(self, pushed_at, label_at):
+        order, seen = imported()
+        payload = {"items": [{"lineItemKey": ln.order_sn} for ln in seen.lines]}
+        order.mark_pushed(payload, "digest-awaiting", 1, ctx(at=pushed_at))
+        lb = replace(label(seen), created_at=label_at)
+        order.record_label(lb, lb.lines, ctx(SS, at=pushed_at + timedelta(minutes=5)))
+        assert order.state is OrderState.SHIPPED
+        return order
+
+    def test_a_label_bought_after_our_last_send_closed_the_order_there(self):
+        order = self.shipped_by_label(pushed_at=T0, label_at=T0 + timedelta(minutes=1))
+        assert not order.needs_push("digest-shipped")
+
+    def test_a_label_bought_before_our_last_send_did_not_so_shipped_is_sent(self):
+        order = self.shipped_by_label(pushed_at=T0, label_at=T0 - timedelta(minutes=1))
+        assert order.needs_push("digest-shipped")
+        assert not order.needs_push("digest-awaiting")  # nothing new: not sent again

@@ -55,6 +55,7 @@ def order_row(order: Order, now: datetime) -> dict[str, Any]:
         "pushed_state": order.pushed_state.value if order.pushed_state else None,
         "pushed_digest": order.pushed_digest,
         "pushed_payload": order.pushed_payload,
+        "pushed_at": order.pushed_at,
         "shipstation_order_id": order.shipstation_order_id,
         "push_error": order.push_error,
         "version": order.version + 1,
@@ -79,6 +80,7 @@ def load_order(row: Row, confirmations: Sequence[ShipmentConfirmation]) -> Order
         push_pending=row["push_pending"],
         pushed_state=OrderState(row["pushed_state"]) if row["pushed_state"] else None,
         pushed_payload=row["pushed_payload"],
+        pushed_at=row["pushed_at"],
         version=row["version"],
         confirmations=list(confirmations),
     )

@@ -34,6 +34,7 @@ class OrderRow(SQLModel, table=True):
     pushed_state: str | None = Field(default=None, max_length=32)
     pushed_digest: str | None = Field(default=None, max_length=128)
     pushed_payload: dict[str, Any] | None = Field(default=None, sa_type=JsonType)
+    pushed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     shipstation_order_id: int | None = Field(default=None, sa_type=sa.BigInteger)
     push_error: str | None = None
     version: int = 1

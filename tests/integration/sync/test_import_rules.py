@@ -172,12 +172,6 @@ class TestShipStationFollowsTemu:
             first.status = 4
         return sn, rest
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="domain/order.py: the 41 re-send (only the lines still to ship, as "
-        "awaiting_shipment) came after the label for those lines, so ShipStation never closes "
-        "the order, and Order._shipstation_still_open() sees every sent line covered",
-    )
     def test_our_label_for_the_rest_bought_before_we_saw_41_closes_the_shipstation_order(
         self, cli: Cli, sandbox: Sandbox, shop: str
     ):
