@@ -145,7 +145,10 @@ class _RunOutcomes(logging.Filter):
 
 
 def quiet_run_logs() -> None:
-    """Add _RunOutcomes to Prefect's console handlers (not with --debug); once."""
+    """Add _RunOutcomes to Prefect's console handlers (not with --debug); once. Prefect's
+    logging is configured first (importing prefect.main does it), or it would replace the
+    handlers later, filter and all."""
+    import prefect.main  # noqa: F401
     from prefect.logging.handlers import PrefectConsoleHandler
 
     if debug_enabled():
