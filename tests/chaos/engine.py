@@ -4,12 +4,13 @@ One `random.Random(seed)` draws the whole schedule before anything runs: each or
 (labels full, partial then the rest, in several packages, voided and bought again; Temu
 2 -> 41/51 -> 4 and 2 -> 3 behind our back; 1 -> 2; a ship-to arriving for a held order;
 held for good) and the round it happens in, each round's faults (Temu 5xx, 4000004,
-truncated JSON, dropped connections, slow answers; ShipStation 5xx, dropped connections, slow
-answers, 429s from a tight rate window), where each sync is killed (at its k-th API request,
-before it is served or just after, or after a delay), and the round the token expires in
-(then `temuship reauthorize` with a rotated token). A planned change whose precondition does
-not hold yet (its order is not in ShipStation yet because every sync of the round was killed)
-waits for the next round, so a seed always draws the same plan; what ran is in the log.
+truncated JSON, HTML and empty 200s, dropped connections, slow answers; ShipStation 5xx,
+truncated JSON, HTML and empty 200s, dropped connections, slow answers, 429s from a tight rate
+window), where each sync is killed (at its k-th API request, before it is served or just
+after, or after a delay), and the round the token expires in (then `temuship reauthorize`
+with a rotated token). A planned change whose precondition does not hold yet (its order is
+not in ShipStation yet because every sync of the round was killed) waits for the next round,
+so a seed always draws the same plan; what ran is in the log.
 
 Each `temuship` command is a real `python -m flows.cli` process (environment as
 tests/integration/sync/test_sync_kill.py) against a SQLite file. Changes to the sandbox happen
@@ -48,8 +49,8 @@ MAPPED = {
     5: "shipped",
 }
 LOCKED = frozenset({"shipped", "cancelled"})
-TEMU_FAULTS = ("5xx", "rate_limit", "malformed", "drop", "slow")
-SS_FAULTS = ("error", "drop", "slow")
+TEMU_FAULTS = ("5xx", "rate_limit", "malformed", "html", "empty", "drop", "slow")
+SS_FAULTS = ("error", "malformed", "html", "empty", "drop", "slow")
 PROCESS_TIMEOUT = 240.0
 CONFIRM = "bg.logistics.shipment.v2.confirm"
 
@@ -297,6 +298,7 @@ class Report:
     faults: Counter[str] = field(default_factory=Counter)
     kills: Counter[str] = field(default_factory=Counter)
     exits: Counter[str] = field(default_factory=Counter)
+    outcomes: Counter[str] = field(default_factory=Counter)  # unkilled syncs, by --json status
     fates: Counter[str] = field(default_factory=Counter)
     applied: Counter[str] = field(default_factory=Counter)
     log: list[str] = field(default_factory=list)
@@ -312,6 +314,7 @@ class Report:
         lines.append("  faults fired: " + _counts(self.faults))
         lines.append("  kills: " + _counts(self.kills))
         lines.append("  exit codes (unkilled): " + _counts(self.exits))
+        lines.append("  sync outcomes (unkilled): " + _counts(self.outcomes))
         lines.append("  order fates: " + _counts(self.fates))
         lines.append("  changes applied: " + _counts(self.applied))
         lines += [f"  VIOLATION {v}" for v in self.violations]
@@ -424,6 +427,7 @@ class Chaos:
             self.report.kills[kind] += 1
         else:
             self.report.exits[str(run.code)] += 1
+            self.report.outcomes[_outcome(run)] += 1
         self.log(
             f"{where}: sync exit {run.code}, {run.seconds:.1f}s, {run.requests} requests"
             + (f", SIGKILL {run.killed}" if run.killed else "")
@@ -539,6 +543,15 @@ def _compact(text: str) -> str:
     )[:4000]
 
 
+def _outcome(run: Run) -> str:
+    """The status a sync's --json printed (one shop), or what was wrong with its output."""
+    try:
+        (result,) = json.loads(run.stdout)
+        return str(result["status"])
+    except (ValueError, TypeError, KeyError):
+        return "unreadable output"
+
+
 def _tail(run: Run) -> str:
     text = (run.stderr.strip() or run.stdout.strip()).splitlines()
     return " | ".join(text[-3:])[:400]
@@ -633,6 +646,17 @@ def check_invariants(chaos: Chaos, final: Run) -> tuple[dict[str, str], list[str
                 )
         if run.code not in (0, 1, 2) and not run.killed:
             checks["no crash"].append(f"`{run.name}` exit {run.code}: {_tail(run)}")
+        if run.args[0] == "sync" and not run.killed:
+            # Steps are isolated: a sync ends ok (exit 0), or partial / paused naming why
+            # (exit 1); never a run that stopped without saying so.
+            outcome = _outcome(run)
+            said = {"ok": 0, "partial": 1, "paused": 1}.get(outcome)
+            if said is None or said != run.code:
+                checks["exit says the outcome"].append(
+                    f"`{run.name}` exit {run.code}, --json status {outcome}: {_tail(run)}"
+                )
+            elif outcome != "ok" and not json.loads(run.stdout)[0].get("reason"):
+                checks["exit says the outcome"].append(f"`{run.name}` {outcome} without a reason")
 
     names = (
         "sent once",
@@ -643,6 +667,7 @@ def check_invariants(chaos: Chaos, final: Run) -> tuple[dict[str, str], list[str
         "final sync exits 0",
         "no Traceback",
         "no crash",
+        "exit says the outcome",
     )
     results = {name: "ok" if not checks[name] else f"{len(checks[name])} broken" for name in names}
     for name in names:

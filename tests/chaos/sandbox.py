@@ -178,8 +178,8 @@ class ChaosSandbox:
                 self.fired[f"temu {fault.kind}"] += 1
             return fault
 
-        def ss_counted() -> Any:
-            fault = ss_next()
+        def ss_counted(path: str = "/") -> Any:
+            fault = ss_next(path)
             if fault is not None:
                 self.fired[f"shipstation {fault.kind}"] += 1
             return fault
