@@ -23,6 +23,9 @@ ADVICE = {
     "confirmation_retry": "a temporary failure: it is retried on the next sync",
     "read_problem": "Temu's data for this order could not be read: it is kept for replay",
     "not_found": "check the order number (PO-...) in Temu",
+    "ship_by_risk": "ship it now: create its label in ShipStation (Temu penalises late shipment)",
+    "label_unreadable": "ShipStation's data for this shipment could not be read: it is retried",
+    "step_failed": "this step did not finish: the next sync tries again",
 }
 
 # What a run's status means, in words (the sync-summary and the flow run's final state).
@@ -193,25 +196,33 @@ def _token_words(token: dict[str, Any]) -> str:
         return f"active, {days:g} day(s) left (until {_when(token.get('expires_at'))}){warn}"
     words = {"expired": "expired", "reauthorizing": "expired: waiting for a new token",
              "revoked": "rejected by Temu", "rejected": "rejected by Temu"}  # fmt: skip
-    until = token.get("expires_at")
-    return words.get(state, state) + (f" (was valid until {_when(until)})" if until else "")
+    return words.get(state, state) + token_validity(token)
+
+
+def token_validity(token: dict[str, Any]) -> str:
+    """What the expiry date says of a token Temu no longer accepts: it passed, or Temu
+    stopped taking the token before it (refreshed, or the app's authorisation withdrawn)."""
+    until, days = token.get("expires_at"), token.get("days_left")
+    if not until:
+        return ""
+    if days is not None and days > 0:
+        return f" (Temu stopped accepting it before its expiry date, {_when(until)})"
+    return f" (it was valid until {_when(until)})"
 
 
 def dashboard_markdown(
-    status: dict[str, Any],
-    waiting_run: tuple[str, str | None] | None = None,
-    ship_by: list[str] | None = None,
+    status: dict[str, Any], waiting_run: tuple[str, str | None] | None = None
 ) -> str:
-    """One shop at a glance, from `domain.usecases.reports.shop_status`. `waiting_run` is the
-    (name, UI URL) of a re-authorisation run waiting for the token, if any; `ship_by` the lines
-    of the ship-by watch (None: not available)."""
+    """One shop at a glance, from `domain.usecases.reports.shop_status` (its `ship_by_at_risk`
+    is the ship-by watch's list). `waiting_run` is the (name, UI URL) of a re-authorisation run
+    waiting for the token, if any."""
     shop = status["shop"]
     if "error" in status:
         return f"# Shop {shop}\n\n{status['error']}"
     lines = [f"# Shop {shop}", "", *_headline(status, waiting_run)]
-    lines.append("\n" + _needs_person(status, ship_by))
+    lines.append("\n" + _needs_person(status))
     lines += ["", "| what | now |", "|---|---|"]
-    lines += [f"| **{what}** | {_cell(words)} |" for what, words in _rows(status, ship_by)]
+    lines += [f"| **{what}** | {_cell(words)} |" for what, words in _rows(status)]
     lines += _problems("Confirmations pending or failed", [
         f"shipment {p['shipment']} (order {p['order']}), {p['status']}: {p['reason']}"
         for p in status.get("confirmation_problems") or []])  # fmt: skip
@@ -219,8 +230,16 @@ def dashboard_markdown(
         f"{p['order']}: {p['reason']}" for p in status.get("push_failed") or []])  # fmt: skip
     lines += _problems("Orders held", [
         f"{p['order']}: {p['reason']}" for p in status.get("held") or []])  # fmt: skip
+    lines += _problems("Orders to ship now (no label yet, earliest ship-by first)",
+                       ship_by_items(status))  # fmt: skip
     lines.append(f"\nEverything, as text: `temuship status {shop}`.")
     return "\n".join(lines)
+
+
+def paused_reason(status: dict[str, Any]) -> str:
+    """Why the shop is paused, naming the shop where the stored reason says `SHOP`."""
+    reason = str(status.get("paused_reason") or "the token")
+    return reason.replace("reauthorize SHOP ", f"reauthorize {status['shop']} ")
 
 
 def _headline(status: dict[str, Any], waiting_run: tuple[str, str | None] | None) -> list[str]:
@@ -228,13 +247,14 @@ def _headline(status: dict[str, Any], waiting_run: tuple[str, str | None] | None
     shop = status["shop"]
     if not status.get("paused"):
         return ["**Syncing.** Orders flow from Temu to ShipStation and labels back."]
-    lines = [f"**Paused: nothing is read or sent.** Why: {status.get('paused_reason')}"]
+    lines = [f"**Paused: nothing is read or sent.** Why: {paused_reason(status)}"]
     if waiting_run:
         name, url = waiting_run
         link = f"[{name}]({url})" if url else f"`{name}`"
         lines.append(
-            f"\nA re-authorisation run waits for the new token: {link}. Open it and "
-            f"click **Resume**, or run `temuship reauthorize {shop} --access-token ...`."
+            f"\nA re-authorisation run waits for the new token: {link}. Open it, choose "
+            "**Resume** in its menu (the ⋮ button, top right) and paste the token, or run "
+            f"`temuship reauthorize {shop} --access-token ...`."
         )
     elif "token" in str(status.get("paused_reason", "")).lower():
         lines.append(
@@ -244,9 +264,11 @@ def _headline(status: dict[str, Any], waiting_run: tuple[str, str | None] | None
     return lines
 
 
-def _needs_person(status: dict[str, Any], ship_by: list[str] | None) -> str:
+def _needs_person(status: dict[str, Any]) -> str:
     """One line: what needs a person now, or that nothing does."""
     confirmations = status.get("confirmations_by_status") or {}
+    late, due = _ship_by_split(status)
+    hours = status.get("ship_by_horizon_hours", 24)
     items = [
         (status.get("missing_ship_to", 0), "order(s) missing a ship-to"),
         (len(status.get("push_failed") or []), "order(s) ShipStation refused"),
@@ -254,9 +276,10 @@ def _needs_person(status: dict[str, Any], ship_by: list[str] | None) -> str:
         (len(status.get("held") or []), "order(s) held"),
         (status.get("conflicts", 0), "conflict(s)"),
         (status.get("read_failures", 0), "order(s) Temu's data could not be read"),
+        (len(late or []), "order(s) late to ship"),
+        (len(due or []), f"order(s) to ship within {hours} h"),
     ]
     found = [f"{n} {what}" for n, what in items if n]
-    found += [f"{line.split(':')[0]} to ship" for line in ship_by or [] if " late" in line]
     if status.get("paused"):
         found.insert(0, "the shop is paused")
     if not found:
@@ -264,7 +287,7 @@ def _needs_person(status: dict[str, Any], ship_by: list[str] | None) -> str:
     return "**Needs a person:** " + "; ".join(found) + "."
 
 
-def _rows(status: dict[str, Any], ship_by: list[str] | None) -> list[tuple[str, Any]]:
+def _rows(status: dict[str, Any]) -> list[tuple[str, Any]]:
     """The dashboard's table: what, in words."""
     orders = status.get("orders_by_state") or {}
     by_state = ", ".join(
@@ -290,8 +313,7 @@ def _rows(status: dict[str, Any], ship_by: list[str] | None) -> list[tuple[str, 
                              "Temu contradicts ShipStation: `temuship history ORDER`")),
         ("Orders Temu's data could not be read", _count(status.get("read_failures", 0),
                                                          "kept for replay")),
-        ("Ship-by risk", "; ".join(ship_by) if ship_by else
-                         ("none" if ship_by is not None else "not watched yet")),
+        ("Ship-by risk", _ship_by_words(status)),
         ("Prices", status.get("prices", "")),
     ]  # fmt: skip
 
@@ -309,13 +331,11 @@ def _problems(title: str, items: list[str]) -> list[str]:
 
 
 def publish_dashboard(
-    status: dict[str, Any],
-    waiting_run: tuple[str, str | None] | None = None,
-    ship_by: list[str] | None = None,
+    status: dict[str, Any], waiting_run: tuple[str, str | None] | None = None
 ) -> None:
     shop = status["shop"]
     create_markdown_artifact(
-        dashboard_markdown(status, waiting_run, ship_by),
+        dashboard_markdown(status, waiting_run),
         key=artifact_key("shop", shop),
         description=f"temuship: shop {shop} at a glance",
     )
@@ -337,39 +357,53 @@ def update_dashboard(
         run = waiting
         if run is None and (found := paused_runs(shop_id)):
             run = (found[0].name, run_url(found[0].id))
-        publish_dashboard(status, run, ship_by_risk(services, shop_id, status))
+        publish_dashboard(status, run)
     except Exception as err:  # the dashboard is a display: say so, keep the run's own outcome
         if log is not None:
             log(f"shop {shop_id}: the dashboard could not be updated: {err}")
 
 
-def ship_by_risk(services: Any, shop_id: str, status: dict[str, Any]) -> list[str] | None:
-    """The ship-by watch's view (domain/usecases/ship_by.py), read-only: "2 late: PO-1, PO-2",
-    "3 due within 24 h: ...". Uses `shop_status`'s `ship_by_at_risk` when it has it, else asks
-    `ship_by.at_risk_orders`; None (shown as "not watched yet") when neither works."""
-    found = status.get("ship_by_at_risk", status.get("ship_by"))
+def _ship_by_split(status: dict[str, Any]) -> tuple[list[str] | None, list[str] | None]:
+    """The ship-by watch's orders (earliest ship-by first): (late, due within the horizon);
+    (None, None) when the status has no ship-by list."""
+    found = status.get("ship_by_at_risk")
     if found is None:
-        try:
-            from domain.usecases import ship_by
+        return None, None
+    late = [str(o["order"]) for o in found if o.get("late")]
+    due = [str(o["order"]) for o in found if not o.get("late")]
+    return late, due
 
-            with services.uow() as uow:
-                found = [risk.to_dict() for risk in ship_by.at_risk_orders(
-                    uow, shop_id, services.clock.now(), ship_by.DEFAULT_HORIZON_HOURS)]  # fmt: skip
-        except Exception:  # no watch (yet) in this build: the dashboard says so
-            return None
-    if isinstance(found, dict):
-        found = found.get("orders", found.get("at_risk", []))
-    if not isinstance(found, list):
-        return [str(found)]
-    late = [str(o.get("order")) for o in found if isinstance(o, dict) and o.get("late")]
-    due = [str(o.get("order")) for o in found if isinstance(o, dict) and not o.get("late")]
-    lines = []
+
+def _ship_by_words(status: dict[str, Any]) -> str:
+    """The table's ship-by row: how many are late, how many due within the horizon."""
+    late, due = _ship_by_split(status)
+    if late is None or due is None:
+        return "not watched yet"
+    hours = status.get("ship_by_horizon_hours", 24)
+    if not late and not due:
+        return f"none: no order due within {hours} h without a label"
+    words = []
     if late:
-        lines.append(f"{len(late)} late: {_few(late)}")
+        words.append(f"{len(late)} late (ship-by time passed, no label)")
     if due:
-        hours = status.get("ship_by_horizon_hours", 24)
-        lines.append(f"{len(due)} due within {hours} h with no label yet: {_few(due)}")
-    return lines
+        words.append(f"{len(due)} due within {hours} h with no label yet")
+    return ", ".join(words) + " (listed below, earliest first)"
+
+
+def ship_by_items(status: dict[str, Any]) -> list[str]:
+    """One line per order of the ship-by list, earliest ship-by first: its PO number, its
+    ship-by time, and how late it is or how long is left."""
+    items = []
+    for risk in status.get("ship_by_at_risk") or []:
+        span = _span(abs(float(risk.get("hours_left", 0))))
+        when = f"**late by {span}**" if risk.get("late") else f"{span} left"
+        items.append(f"{risk['order']}: ship by {_when(risk.get('ship_by'))} ({when})")
+    return items
+
+
+def _span(hours: float) -> str:
+    """Hours under two days ("5.5 h"), else whole days ("25 days")."""
+    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.0f} days"
 
 
 def _few(items: list[str], shown: int = 5) -> str:

@@ -17,8 +17,15 @@ from flows.reporting import (
 NOTHING = "Nothing needs a person"
 
 
-def summary(status: str = "ok", reason: str | None = None, **counts: int) -> SyncSummary:
-    return SyncSummary("acme", status=status, reason=reason, counts=Counter(counts))
+def summary(
+    status: str = "ok",
+    reason: str | None = None,
+    attention: list[tuple[str, str, str]] | None = None,
+    **counts: int,
+) -> SyncSummary:
+    return SyncSummary(
+        "acme", status=status, reason=reason, counts=Counter(counts), attention=attention or []
+    )
 
 
 def status(**over: object) -> dict[str, object]:
@@ -79,6 +86,17 @@ class TestRunSummary:
         by_what = {row["what"]: row["how many"] for row in rows}
         assert by_what["Temu orders read"] == 5 and by_what["sent to ShipStation"] == 2
 
+    @pytest.mark.parametrize(
+        "kind",
+        ["held", "conflict", "read_problem", "not_found", "push_failed", "label_unreadable",
+         "label_unresolved", "confirmation_failed", "confirmation_waiting",
+         "confirmation_retry", "ship_by_risk", "step_failed"],
+    )  # fmt: skip
+    def test_every_item_says_what_to_do(self, kind):
+        text = attention_markdown(summary(attention=[(kind, "PO-1", "a reason")]))
+        row = next(line for line in text.splitlines() if line.startswith(f"| {kind} |"))
+        assert not row.endswith("|  |"), f"no advice for {kind}: {row}"
+
     @pytest.mark.parametrize("state", ["ok", "partial", "paused", "skipped", "failed"])
     def test_the_last_line_is_words_not_a_dict(self, state):
         line = summary_line(summary(state, "a reason", orders_seen=1))
@@ -87,26 +105,26 @@ class TestRunSummary:
 
 class TestDashboard:
     def test_an_active_shop_at_a_glance(self):
-        text = dashboard_markdown(status(), None, [])
+        text = dashboard_markdown(status(ship_by_at_risk=[]))
         assert "**Syncing.**" in text
         assert "active, 21 day(s) left" in text
         assert "2: not sent until Temu gives the address" in text
         assert "9 confirmed, 1 pending, 1 failed" in text
         assert "shipment S1 (order PO-2), failed: bad carrier" in text
         assert "PO-1: street too long" in text
-        assert "| **Ship-by risk** | none |" in text
+        assert "| **Ship-by risk** | none: no order due within 24 h without a label |" in text
         assert "**Needs a person:** 2 order(s) missing a ship-to; 1 order(s) ShipStation" in text
 
     def test_a_quiet_shop_needs_nobody(self):
         quiet = status(missing_ship_to=0, push_failed=[], confirmations_by_status={},
                        confirmation_problems=[])  # fmt: skip
-        assert "**Nothing needs a person.**" in dashboard_markdown(quiet, None, [])
+        assert "**Nothing needs a person.**" in dashboard_markdown(quiet | {"ship_by_at_risk": []})
 
     def test_a_paused_shop_links_the_run_that_waits_for_its_token(self):
         url = "http://127.0.0.1:4200/v2/runs/flow-run/123"
         paused = status(paused=True, paused_reason="Temu access token expired",
                         token={"state": "reauthorizing", "expires_at": None})  # fmt: skip
-        text = dashboard_markdown(paused, ("reauthorize acme", url), None)
+        text = dashboard_markdown(paused, ("reauthorize acme", url))
         assert "**Paused: nothing is read or sent.** Why: Temu access token expired" in text
         assert f"[reauthorize acme]({url})" in text
         assert "| **Ship-by risk** | not watched yet |" in text
@@ -114,6 +132,49 @@ class TestDashboard:
     def test_a_paused_shop_with_no_waiting_run_says_what_to_do(self):
         paused = status(paused=True, paused_reason="Temu access token expired")
         assert "temuship reauthorize acme --access-token" in dashboard_markdown(paused)
+
+    def test_the_reason_names_the_shop_not_a_placeholder(self):
+        reason = "Temu access token expired: run `temuship reauthorize SHOP --access-token ...`"
+        text = dashboard_markdown(status(paused=True, paused_reason=reason))
+        assert "SHOP" not in text
+        assert "Why: Temu access token expired: run `temuship reauthorize acme --access" in text
+
+    def test_a_token_temu_stopped_taking_early_is_not_said_to_have_run_out(self):
+        early = {"state": "reauthorizing", "expires_at": "2027-06-01T10:00:00+00:00",
+                 "days_left": 180.0}  # fmt: skip
+        text = dashboard_markdown(status(paused=True, paused_reason="expired", token=early))
+        assert "was valid until" not in text
+        assert "Temu stopped accepting it before its expiry date, 2027-06-01 10:00 UTC" in text
+        late = early | {"expires_at": "2026-11-01T10:00:00+00:00", "days_left": -28.0}
+        text = dashboard_markdown(status(paused=True, paused_reason="expired", token=late))
+        assert "(it was valid until 2026-11-01 10:00 UTC)" in text
+
+    def test_the_ship_by_list_names_each_order_late_ones_said_late_earliest_first(self):
+        at_risk = [
+            {"order": "PO-L", "ship_by": "2026-11-30T08:00:00+00:00", "hours_left": -2.04,
+             "late": True},
+            {"order": "PO-D", "ship_by": "2026-11-30T20:00:00+00:00", "hours_left": 9.96,
+             "late": False},
+        ]  # fmt: skip
+        text = dashboard_markdown(status(ship_by_at_risk=at_risk, ship_by_horizon_hours=24))
+        row = "| **Ship-by risk** | 1 late (ship-by time passed, no label), 1 due within 24 h"
+        assert row in text
+        listed = text.split("### Orders to ship now")[1]
+        assert listed.index("PO-L") < listed.index("PO-D")
+        assert "- PO-L: ship by 2026-11-30 08:00 UTC (**late by 2.0 h**)" in listed
+        assert "- PO-D: ship by 2026-11-30 20:00 UTC (10.0 h left)" in listed
+        assert "1 order(s) late to ship; 1 order(s) to ship within 24 h." in text
+
+    def test_a_long_delay_is_said_in_days(self):
+        at_risk = [{"order": "PO-L", "ship_by": "2026-11-05T08:00:00+00:00", "hours_left": -597.0,
+                    "late": True}]  # fmt: skip
+        assert "(**late by 25 days**)" in dashboard_markdown(status(ship_by_at_risk=at_risk))
+
+    def test_a_long_ship_by_list_is_cut_and_says_how_many_more(self):
+        at_risk = [{"order": f"PO-{i}", "ship_by": "2026-11-30T08:00:00+00:00",
+                    "hours_left": -1.0, "late": True} for i in range(13)]  # fmt: skip
+        text = dashboard_markdown(status(ship_by_at_risk=at_risk))
+        assert "- PO-9:" in text and "- PO-10:" not in text and "- …and 3 more" in text
 
 
 class TestProgress:
