@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -19,7 +20,13 @@ from domain.model import Source
 from domain.ports import Services
 from domain.usecases import shops, tokens
 from flows import wiring
-from flows.reporting import artifact_key, run_url, update_dashboard
+from flows.reporting import (
+    artifact_key,
+    paused_reason,
+    run_url,
+    token_validity,
+    update_dashboard,
+)
 from flows.runs import REAUTHORIZE_FLOW as FLOW_NAME
 from flows.runs import active_runs, paused_runs
 
@@ -100,18 +107,19 @@ def _earlier_run(shop_id: str) -> Any:
 
 def _wait_for_token(services: Services, shop_id: str, timeout: int, poll: int) -> str:
     """Ask until Temu accepts a token; 'form' or 'cli' says where it came from."""
-    logger, refused = get_run_logger(), None
+    logger, last, since = get_run_logger(), None, services.clock.now()
     for attempt in range(1, MAX_ATTEMPTS + 1):
         key = f"token-{flow_run.run_count}-{attempt}"  # a retried run asks again
         here = (str(flow_run.get_name() or "this run"), run_url(flow_run.get_id()))
-        _publish(shop_id, waiting_markdown(services, shop_id, refused, here[1]))
+        _publish(shop_id, waiting_markdown(services, shop_id, last, here[1], since))
         update_dashboard(services, shop_id, logger.warning, waiting=here)
         logger.warning(
-            "shop %s waits for a new Temu token: open this run and click Resume (or run "
-            "`temuship reauthorize %s --access-token ...`)", shop_id, shop_id,
+            "shop %s waits for a new Temu token: open this run%s, choose Resume in its menu "
+            "(the ⋮ button, top right) and paste the token, or run `temuship reauthorize %s "
+            "--access-token ...`", shop_id, f" ({here[1]})" if here[1] else "", shop_id,
         )  # fmt: skip
         answer = pause_flow_run(
-            wait_for_input=NewToken.with_initial_data(description=_prompt(shop_id, refused)),
+            wait_for_input=NewToken.with_initial_data(description=_prompt(shop_id, last)),
             timeout=timeout,
             poll_interval=poll,
             key=key,
@@ -123,17 +131,31 @@ def _wait_for_token(services: Services, shop_id: str, timeout: int, poll: int) -
         if outcome is not None:
             logger.info("shop %s: new token accepted (%s); the shop is resumed", shop_id, outcome)
             return outcome
-        logger.warning("shop %s: new token refused: %s; asking again", shop_id, refused)
+        last = refusal(refused, empty=not text)
+        if text:
+            logger.warning("shop %s: new token refused: %s; asking again", shop_id, refused)
+        else:
+            logger.warning("shop %s: resumed with no token, and the shop has no working token "
+                           "yet; asking again", shop_id)  # fmt: skip
     raise TemushipError(f"shop {shop_id}: no token Temu accepts after {MAX_ATTEMPTS} attempts")
 
 
-def _prompt(shop_id: str, refused: str | None) -> str:
+def refusal(reason: str | None, empty: bool) -> str:
+    """Why the last answer did not resume the shop, as the form and the artifact say it."""
+    if empty:
+        return ("**The last answer had no token**, and the shop has no working token yet: "
+                "paste the new token, or give it with `temuship reauthorize` before resuming "
+                "with the field empty.")  # fmt: skip
+    return f"**The last token was refused:** {str(reason or 'Temu did not accept it').rstrip('.')}."
+
+
+def _prompt(shop_id: str, last: str | None) -> str:
     text = (
         f"**{shop_id}**: the Temu access token has expired or was rejected, so the shop is "
         "paused. Authorise the app again in Temu's seller centre and paste the new token. "
         "Leave the field empty if you already gave it with `temuship reauthorize`."
     )
-    return text + (f"\n\n**The last token was refused:** {refused}" if refused else "")
+    return text + (f"\n\n{last}" if last else "")
 
 
 def _publish(shop_id: str, markdown: str) -> None:
@@ -145,7 +167,11 @@ def _publish(shop_id: str, markdown: str) -> None:
 
 
 def waiting_markdown(
-    services: Services, shop_id: str, refused: str | None, url: str | None = None
+    services: Services,
+    shop_id: str,
+    last: str | None,
+    url: str | None = None,
+    since: datetime | None = None,
 ) -> str:
     """The paused run's artifact: which shop, why it waits, where the token comes from, and
     the CLI alternative (never the token itself)."""
@@ -156,24 +182,26 @@ def waiting_markdown(
     state = {"expired": "expired", "reauthorizing": "expired", "revoked": "was rejected by Temu",
              "missing_permission": "lacks a permission temuship needs"}.get(
         str(token.get("state")), str(token.get("state")))  # fmt: skip
-    until = _when(token.get("expires_at"))
     lines = [
         f"# Shop {shop_id} waits for a new Temu token",
         "",
-        f"**Why:** the shop's Temu access token {state} (it was valid until {until}), so the "
-        "shop is paused: no orders are read or sent until it has a new one.",
-        f"\n**Paused because:** {status.get('paused_reason') or 'the token'}",
-        f"\n**Waiting since:** {services.clock.now():%Y-%m-%d %H:%M} UTC",
+        f"**Why:** the shop's Temu access token {state}{token_validity(token)}, so the shop "
+        "is paused: no orders are read or sent until it has a new one.",
+        f"\n**Paused because:** {paused_reason(status)}",
+        f"\n**Waiting since:** {since or services.clock.now():%Y-%m-%d %H:%M} UTC",
     ]
-    if refused:
-        lines.append(f"\n**The last token was refused:** {refused}. This run asks again.")
+    if last:
+        lines.append(f"\n{last} This run asks again.")
     lines += [
         "",
         "## What to do",
         "1. In **Temu seller centre**, open the app list and **authorise the app again**; "
         "Temu shows a new access token.",
-        "2. Here: click **Resume** on this run and paste the token (the field is masked in "
-        "the V2 UI" + (f": [open this run there]({url})" if url else "") + ").",
+        "2. Open this run in the Prefect UI"
+        + (f" ([this link]({url}) opens it in the UI the server shows by default)" if url else "")
+        + ", choose **Resume** in its menu (the ⋮ button, top right) and paste the token: "
+        "the field masks what is typed. (Prefect's older V1 UI, behind *Switch to V1 UI*, "
+        "shows it in clear: use the default UI or the command below.)",
         "",
         "Or, from a shell on the temuship machine (the token then never reaches Prefect; "
         "leave the form empty, or let the CLI finish this run):",
@@ -220,15 +248,6 @@ def outcome_line(result: dict[str, Any]) -> str:
     if catch_up := result.get("catch_up"):
         words += f"; catch-up sync {catch_up.get('status')}"
     return words
-
-
-def _when(iso: Any) -> str:
-    from datetime import datetime
-
-    try:
-        return f"{datetime.fromisoformat(str(iso)):%Y-%m-%d %H:%M} UTC"
-    except ValueError:
-        return "an unknown time"
 
 
 def _forget(pause_key: str) -> None:

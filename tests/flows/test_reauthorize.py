@@ -117,6 +117,33 @@ class TestReauthorize:
             {"shop": world.shop_id, "by": "reminder"}
         ]
 
+    def test_an_expiry_soon_after_a_renewal_gets_a_waiting_run_of_its_own(self, world):
+        expire(world)
+        thread, box = start(world, catch_up=False)
+        first = waiting_run(world, "token-1-1")
+        renewed = world.sandbox.temu.rotate_token(DEMO_ACCESS_TOKEN)
+        resume_flow_run(first.id, run_input={"access_token": renewed})
+        assert outcome(thread, box)["resumed_by"] == "form"
+        assert not paused_runs(world.shop_id)
+
+        # Minutes later the new token expires too: the sync announces it again (the trigger
+        # has no hourly throttle), and the run it starts waits: the first one ended.
+        world.sandbox.temu.expire_token(renewed)
+        world.events.sent.clear()
+        assert sync_shop(world.shop_id)["status"] == "paused"
+        assert len(world.events.named("temuship.token.expired")) == 1
+        thread, box = start(world, catch_up=False)
+        second = waiting_run(world, "token-1-1")
+        assert second.id != first.id
+        extra = reauthorize(world.shop_id, poll_interval=1)  # a duplicate announcement's run
+        assert extra["resumed_by"] is None and second.name in extra["note"]
+        assert [r.id for r in paused_runs(world.shop_id)] == [second.id]
+
+        again = world.sandbox.temu.rotate_token(renewed)
+        resume_flow_run(second.id, run_input={"access_token": again})
+        assert outcome(thread, box)["resumed_by"] == "form"
+        assert not world.shop().paused and not paused_runs(world.shop_id)
+
     def test_the_waiting_run_says_what_to_do_and_then_what_happened(self, world):
         expire(world)
         thread, box = start(world)
@@ -126,13 +153,15 @@ class TestReauthorize:
         assert "seller centre" in waiting and "authorise the app again" in waiting
         assert f"temuship reauthorize {world.shop_id} --access-token" in waiting
         assert "TEMU_ACCESS_TOKEN" in waiting
+        assert "choose **Resume** in its menu" in waiting
+        assert f"/v2/runs/flow-run/{run.id}" in waiting
         dashboard = latest_markdown(f"shop-{world.shop_id}")
         assert "Paused" in dashboard and f"/v2/runs/flow-run/{run.id}" in dashboard
 
         resume_flow_run(run.id, run_input={})  # an empty answer: allowed, and refused
         waiting_run(world, "token-1-2")
-        assert "The last token was refused:** no token was entered" in latest_markdown(
-            f"reauthorize-{world.shop_id}"
+        assert "The last answer had no token**, and the shop has no working token" in (
+            latest_markdown(f"reauthorize-{world.shop_id}")
         )
         new_token = world.sandbox.temu.rotate_token(DEMO_ACCESS_TOKEN)
         resume_flow_run(run.id, run_input={"access_token": new_token})
