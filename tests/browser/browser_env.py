@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,19 @@ def artifacts_dir() -> Path:
     path = Path(given).resolve() if given else Path(__file__).resolve().parent / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+# The screenshots this suite writes (and, on a failure, FAILED-<test>.png): cleared from the
+# artifacts directory when the suite starts, so what it holds is the last run's.
+OWN_SHOT = re.compile(r"^(FAILED-.+|rerun-.+|reauth-.+)\.png$")
+
+
+def clear_screenshots(directory: Path) -> int:
+    """Remove the screenshots an earlier run of this suite left in `directory` (nothing else)."""
+    old = [path for path in directory.glob("*.png") if OWN_SHOT.match(path.name)]
+    for path in old:
+        path.unlink(missing_ok=True)
+    return len(old)
 
 
 DOC_LIMIT = 150_000  # bytes: README screenshots stay small
@@ -87,11 +101,16 @@ class Shots:
         self.taken: list[Path] = []
         self.html: list[tuple[str, str]] = []
 
-    def snap(self, page: Any, name: str, focus: Any = None, html: bool = True) -> Path:
-        """Scroll `focus` into view (pages scroll inside a container), then capture the page
-        (and its HTML, unless `html` is False: a form with what the person typed in it)."""
+    def snap(
+        self, page: Any, name: str, focus: Any = None, html: bool = True, centre: bool = False
+    ) -> Path:
+        """Scroll `focus` into view (pages scroll inside a container; to the middle of the
+        screen when `centre`), then capture the page (and its HTML, unless `html` is False: a
+        form with what the person typed in it)."""
         if focus is not None:
             _scroll_to(focus)
+            if centre:
+                focus.evaluate("el => el.scrollIntoView({block: 'center'})")
         path = self.dir / f"{name}.png"
         page.screenshot(path=str(path))
         self.taken.append(path)

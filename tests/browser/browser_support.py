@@ -6,6 +6,13 @@ worker), with a Prefect client bound to this stack's server (the pytest process 
 imported Prefect with other settings). Its processes are started through e2e_support's
 `Processes`, so `stop()` ends each by its PID; it also ends, by PID, the flow-run processes the
 worker started (they run in sessions of their own, out of reach of the worker's group).
+
+Where a PostgreSQL server answers (the one TEMUSHIP_TEST_DATABASE_URL names, else
+postgres@127.0.0.1:5432), the Prefect server and temuship each get a database of their own on
+it, created for the stack and dropped when it stops: Prefect's server on SQLite answers 503
+("database is locked") to the UI's calls when the machine is busy, and the UI does not retry
+them. Without PostgreSQL both stay on SQLite files. The server's scheduler is off: no
+scheduled sync or watch runs between the steps a test makes.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import random
 import signal
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,11 +38,13 @@ if str(E2E_DIR) not in sys.path:  # scenario.py imports `e2e_support` as a top-l
 
 from e2e_support import BIN, Processes, free_port, say, wait_for  # noqa: E402
 from run_e2e import ROOT, environment  # noqa: E402
-from scenario import REAUTH, SHOP, SYNC, WRONG_TOKEN, Scenario  # noqa: E402
+from scenario import DEPLOYMENTS, REAUTH, SHOP, SYNC, WRONG_TOKEN, Scenario  # noqa: E402
 
 RERUN = "rerun-orders/by-parent-order-sn"
 
-__all__ = ["REAUTH", "RERUN", "SHOP", "SYNC", "WRONG_TOKEN", "Stack", "say", "wait_for"]
+__all__ = [
+    "DEPLOYMENTS", "REAUTH", "RERUN", "SHOP", "SYNC", "WRONG_TOKEN", "Stack", "say", "wait_for",
+]  # fmt: skip
 
 
 class Stack(Scenario):
@@ -42,7 +52,11 @@ class Stack(Scenario):
 
     def __init__(self, work: Path) -> None:
         api_url = f"http://127.0.0.1:{free_port()}/api"
-        super().__init__(Processes(work, environment(work, api_url)), api_url, ROOT)
+        self.databases = Databases.create()
+        env = environment(work, api_url) | self.databases.environment() | {
+            "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
+        }  # fmt: skip
+        super().__init__(Processes(work, env), api_url, ROOT)
         self.ui_url = api_url.removesuffix("/api")
         self.work = work
 
@@ -58,6 +72,7 @@ class Stack(Scenario):
         self.p.stop_all()
         for pid, started in flow_runs:
             _stop_pid(pid, started)
+        self.databases.drop()
 
     @contextmanager
     def client(self) -> Iterator[Any]:
@@ -108,6 +123,20 @@ class Stack(Scenario):
         with self.client() as client:
             return UUID(str(client.read_deployment_by_name(name).id))
 
+    def parameter_help(self, name: str) -> dict[str, str]:
+        """Each parameter of the deployment `name` with its help text (its description in the
+        deployment's parameter schema, which the UI's run form shows), "" when it has none."""
+        with self.client() as client:
+            schema = client.read_deployment_by_name(name).parameter_openapi_schema or {}
+        return {p: str(f.get("description") or "") for p, f in schema["properties"].items()}
+
+    def pause_key(self, run_id: UUID) -> str | None:
+        """The key of the run's current pause (token-<run count>-<attempt>), None unless it
+        is paused."""
+        with self.client() as client:
+            state = client.read_flow_run(run_id).state
+        return state.state_details.pause_key if state and state.is_paused() else None
+
     def runs_of(self, deployment: str) -> list[Any]:
         from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 
@@ -145,6 +174,80 @@ class Stack(Scenario):
             tail = path.read_text(errors="replace").splitlines()[-lines:] if path.exists() else []
             out.append(f"----- {name}.log (last {len(tail)} lines) -----\n" + "\n".join(tail))
         return "\n".join(out)
+
+
+# --- databases ---------------------------------------------------------------------------------
+
+
+class Databases:
+    """The stack's two PostgreSQL databases (Prefect's, temuship's), or none (SQLite files)."""
+
+    def __init__(self, server: Any, names: tuple[str, str] | None) -> None:
+        self.server, self.names = server, names
+
+    @classmethod
+    def create(cls) -> Databases:
+        server = _postgres_server()
+        if server is None:
+            say("no PostgreSQL server answers: the Prefect server and temuship use SQLite")
+            return cls(None, None)
+        tag = uuid.uuid4().hex[:10]
+        names = (f"temuship_browser_prefect_{tag}", f"temuship_browser_{tag}")
+        with _admin(server) as admin:
+            for name in names:
+                admin.execute(f'CREATE DATABASE "{name}"')
+        say(f"PostgreSQL databases {', '.join(names)} for the stack")
+        return cls(server, names)
+
+    def environment(self) -> dict[str, str]:
+        if self.names is None:
+            return {}
+        prefect, temuship = self.names
+        return {
+            "PREFECT_API_DATABASE_CONNECTION_URL": self._url("postgresql+asyncpg", prefect),
+            "TEMUSHIP_DATABASE_URL": self._url("postgresql+psycopg", temuship),
+        }
+
+    def _url(self, driver: str, database: str) -> str:
+        url = self.server.set(drivername=driver, database=database)
+        return str(url.render_as_string(hide_password=False))
+
+    def drop(self) -> None:
+        if self.names is None:
+            return
+        with _admin(self.server) as admin:
+            for name in self.names:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.names = None
+
+
+def _postgres_server() -> Any:
+    """The PostgreSQL server (a SQLAlchemy URL) to create the stack's databases on, if one
+    answers: the one TEMUSHIP_TEST_DATABASE_URL names, else postgres@127.0.0.1:5432."""
+    from sqlalchemy.engine import make_url
+
+    given = os.environ.get("TEMUSHIP_TEST_DATABASE_URL", "")
+    if given and not given.startswith("postgresql"):
+        return None
+    server = make_url(given or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    try:
+        with _admin(server) as admin:
+            admin.execute("SELECT 1")
+    except Exception:
+        return None
+    return server
+
+
+@contextmanager
+def _admin(server: Any) -> Iterator[Any]:
+    """An autocommit connection to the server's `postgres` database (CREATE/DROP DATABASE)."""
+    import psycopg
+
+    with psycopg.connect(
+        host=server.host or "127.0.0.1", port=server.port or 5432, user=server.username,
+        password=server.password, dbname="postgres", autocommit=True, connect_timeout=5,
+    ) as connection:  # fmt: skip
+        yield connection
 
 
 # --- processes by PID ---------------------------------------------------------------------------

@@ -5,7 +5,8 @@ worker, the sandbox, one connected shop).
 The stack is started once for the browser suite (module scope: every browser test lives in one
 module, so the stack is gone before the rest of the suite runs) and every process it started
 is stopped by its PID at the end, pass or fail. Screenshots go to $TEMUSHIP_BROWSER_ARTIFACTS
-(default tests/browser/screenshots/, git-ignored).
+(default tests/browser/screenshots/, git-ignored); the ones an earlier run left there are
+removed when the stack starts, and the run's summary names the directory.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ import pytest
 from tests.browser.browser_env import (
     CHROMIUM,
     LAUNCH_ARGS,
+    OWN_SHOT,
     VIEWPORT,
     Shots,
     artifacts_dir,
+    clear_screenshots,
     missing_requirements,
 )
 
@@ -33,6 +36,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "browser: drives the Prefect UI in chromium (tests/browser; needs chromium)"
     )
+
+
+_SHOTS_IN: list[Path] = []  # the screenshot directory, once the stack has started
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Where this run's screenshots are (when the browser tests ran)."""
+    for directory in _SHOTS_IN:
+        count = len([p for p in directory.glob("*.png") if OWN_SHOT.match(p.name)])
+        terminalreporter.write_line(f"browser screenshots: {count} in {directory}")
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -49,6 +62,8 @@ def stack() -> Iterator[Any]:
         pytest.skip(reason)
     from tests.browser.browser_support import Stack
 
+    clear_screenshots(artifacts_dir())
+    _SHOTS_IN[:] = [artifacts_dir()]
     work = Path(tempfile.mkdtemp(prefix="temuship-browser-"))
     running = Stack(work)
     try:
@@ -81,6 +96,9 @@ def page(browser: Any, stack: Any, request: pytest.FixtureRequest) -> Generator[
     context = browser.new_context(viewport=VIEWPORT, base_url=stack.ui_url)
     tab = context.new_page()
     tab.set_default_timeout(30_000)
+    refused: list[str] = []  # the API calls the page made that failed, for a failure report
+    tab.on("response", lambda r: refused.append(f"{r.status} {r.request.method} {r.url}")
+           if r.status >= 400 and "/api/" in r.url else None)  # fmt: skip
     try:
         yield tab
     finally:
@@ -88,7 +106,8 @@ def page(browser: Any, stack: Any, request: pytest.FixtureRequest) -> Generator[
         if failed is not None and failed.failed:
             name = re.sub(r"[^\w.-]+", "_", request.node.name)
             tab.screenshot(path=str(artifacts_dir() / f"FAILED-{name}.png"))
-            print(f"page at failure: {tab.url}\n{stack.logs()}")
+            calls = "\n".join(refused[-20:]) or "none"
+            print(f"page at failure: {tab.url}\nAPI calls that failed:\n{calls}\n{stack.logs()}")
         context.close()
 
 
