@@ -132,7 +132,7 @@ def _classify(plan: SyncPlan, order: Order, render: Render | None) -> None:
 OVERLAP = timedelta(minutes=10)
 FIRST_WIDTH = timedelta(days=1)
 NARROWEST = timedelta(minutes=15)
-WIDEST = timedelta(days=90)
+WIDEST = timedelta(days=365)  # Temu documents no maximum window: an empty year costs one call
 FULL = 2000
 """Orders in one window past which it is read as narrower windows: Temu documents neither a
 maximum window nor a maximum page depth, so a window never holds more than 20 pages."""

@@ -17,7 +17,7 @@ from prefect.runtime import flow_run
 from prefect.states import Completed, State
 
 from adapters.db.errors import ConcurrentUpdate
-from domain.errors import RateLimited, TransientError
+from domain.errors import RateLimited, TransientError, Unreachable
 from domain.usecases import sync
 from domain.usecases.maintenance import all_shop_ids
 from domain.usecases.sync import StepResult, Stream, SyncRequest, SyncSummary
@@ -37,6 +37,8 @@ REMINDER = "temuship.token.reminder"  # a paused shop's token: no run asks for i
 def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
     try:
         state.result()
+    except Unreachable:
+        return False  # the client tried already; the run goes on without that API (sync.py)
     except (TransientError, RateLimited, ConcurrentUpdate):
         return True  # a retry reloads the orders another writer changed
     except Exception:

@@ -18,7 +18,14 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Protocol
 
-from domain.errors import PermissionMissing, ShopPaused, TokenError, TokenExpired, TokenLapsed
+from domain.errors import (
+    PermissionMissing,
+    ShopPaused,
+    TokenError,
+    TokenExpired,
+    TokenLapsed,
+    Unreachable,
+)
 from domain.history import EventContext
 from domain.model import Label, Source
 from domain.plan import FIRST_WIDTH, SyncPlan, next_width, shipment_start, temu_span, too_full
@@ -38,6 +45,9 @@ STEP_NAMES = {
     "confirm": "confirming shipments to Temu",
     "ship_by_risk": "watching ship-by times",
 }
+STEP_APIS = {"import_page": "Temu", "push": "ShipStation", "read_labels": "ShipStation",
+             "confirm": "Temu"}  # fmt: skip
+"""The API each step needs: one found unreachable is not asked again in the same run."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,7 @@ class SyncSummary:
     reason: str | None = None
     counts: Counter[str] = field(default_factory=Counter)
     attention: list[Attention] = field(default_factory=list)
+    unreachable: set[str] = field(default_factory=set)  # APIs no step could reach this run
 
     def add(self, result: StepResult) -> StepResult:
         self.counts.update(dict(result.counts))
@@ -231,11 +242,22 @@ def _read_stream(
 def _isolated(
     summary: SyncSummary, step: Callable[..., StepResult], call: Callable[[], Any]
 ) -> Any:
-    """Run one step; a failure other than the token's is recorded and the run goes on."""
+    """Run one step; a failure other than the token's is recorded and the run goes on. Once
+    an API could not be reached (after the client's retries), the steps that need it are
+    skipped for the rest of the run: the next run tries again."""
+    api = STEP_APIS.get(step.__name__)
+    if api in summary.unreachable:
+        summary.counts[f"skipped_{api.lower()}_unreachable"] += 1
+        return None
     try:
         return call()
     except (TokenError, PermissionMissing, ShopPaused):
         raise
+    except Unreachable as err:
+        summary.unreachable.add(api or err.api)
+        name = STEP_NAMES.get(step.__name__, step.__name__)
+        summary.step_failed(f"{name} failed: {err}; not asked again in this run")
+        return None
     except Exception as err:
         reason = f"{STEP_NAMES.get(step.__name__, step.__name__)} failed: {err}"
         summary.step_failed(reason)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from domain.errors import TokenExpired
+from domain.errors import TokenExpired, Unreachable
 from domain.model import OrderState
 from domain.ports import Services
 from domain.token import Token, TokenInfo
@@ -143,3 +143,22 @@ class TestPushLane:
         assert stored.pushed_state is OrderState.AWAITING_SHIPMENT  # what was sent
         assert stored.state is OrderState.CANCELLED and stored.push_pending  # sent next time
         assert not store.orders.rows[("acme", first[1].parent_order_sn)].push_pending
+
+
+class TestUnreachable:
+    def test_an_api_that_cannot_be_reached_is_asked_once_a_run_and_named_once(self, setup):
+        store, temu, _, _, services = setup
+        asked = []
+
+        def down(*args, **kwargs):
+            asked.append(args)
+            raise Unreachable("temu", "http://temu.invalid/openapi/router", "ConnectError")
+
+        temu.list_orders = down
+        temu.warehouses = down
+        summary = sync.sync_shop(services, sync.new_request(services, "acme"))
+        assert summary.status == "partial" and len(asked) == 1  # 5 streams and confirm: 1 call
+        assert summary.reason.count("could not reach http://temu.invalid") == 1
+        assert summary.counts["skipped_temu_unreachable"] >= 5
+        assert store.cursors.get("acme", TEMU_CURSOR) is None
+        assert dict(summary.counts).get("push_calls") is not None  # ShipStation still served

@@ -80,7 +80,7 @@ class TestWindows:
     def test_widths_grow_while_empty_and_shrink_when_full(self):
         day = timedelta(days=1)
         assert plan.next_width(day, 0) == 4 * day
-        assert plan.next_width(80 * day, 0) == plan.WIDEST
+        assert plan.next_width(100 * day, 0) == plan.WIDEST
         assert plan.next_width(day, plan.FULL) == day / 4
         assert plan.next_width(plan.NARROWEST, plan.FULL) == plan.NARROWEST
         assert plan.next_width(day, 10) == day
