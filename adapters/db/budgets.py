@@ -141,6 +141,7 @@ class TemuBudget:
         self._count_lock = threading.Lock()
         self._waiting = 0
         self._round_trip = 0.0  # seconds, a moving average
+        self._held_until = 0.0  # the end of this process's last hold-off (database clock)
         self._row_ready = False
         self.round_trips = 0
         self.slots_taken = 0
@@ -178,15 +179,25 @@ class TemuBudget:
                 (sleep or self._sleep)(slot - now)
                 waited += slot - now
                 now = self.clock.now()
+            if slot < self._held_until:
+                # Temu refused one of this process's requests while this slot waited: the
+                # key's second is full, so the slot goes the way of those hold_off took from
+                # the queue (sent, it would be refused too) and a slot after the hold-off is
+                # taken.
+                with self._count_lock:
+                    self.slots_dropped += 1
+                continue
             if now - slot <= self._late:
                 return waited
             with self._count_lock:
                 self.slots_dropped += 1
 
     def hold_off(self, seconds: float) -> None:
-        """Push every later slot of the key back, for every process."""
+        """Push every later slot of the key back, for every process (in this one, the slots
+        its threads already wait for too)."""
         with self._lock:
             until = self.clock.now() + seconds
+            self._held_until = max(self._held_until, until)
             self._slots = deque(s for s in self._slots if s >= until)
             later = case((RATE_BUDGETS.c.next_at > until, RATE_BUDGETS.c.next_at), else_=until)
             with self.engine.begin() as connection:
