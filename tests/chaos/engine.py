@@ -161,7 +161,10 @@ def plan_rounds(rng: random.Random, temu: Any, rounds: int) -> tuple[list[Round]
         else:
             syncs = rng.choice((1, 1, 2))
             rnd.kills = [_kill(rng) if rng.random() < 0.6 else None for _ in range(syncs)]
-    plan[rng.randint(1, rounds)].expire_token = True
+    # Not in a round whose first sync is to die at a confirm: an expired token pauses that sync
+    # at its first request, and the kill it was planned for would never come.
+    free = [n for n in range(1, rounds + 1) if n not in targeted] or list(range(1, rounds + 1))
+    plan[rng.choice(free)].expire_token = True
     for number, kill in targeted.items():
         plan[number].kills[0] = kill
     return plan, fates
