@@ -1,23 +1,31 @@
 """The hourly ship-by watch under Prefect: one event per order and horizon, a table artifact
-per shop, help for its parameters, and a shop that fails not stopping the others."""
+per shop, help for its parameters, a shop that fails not stopping the others, and README's
+automation turning each announcement into one message."""
 
 from __future__ import annotations
 
 import json
+import threading
+import time
+import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
+import yaml
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactCollectionFilter, ArtifactCollectionFilterKey
 
 from domain.order import Order
 from domain.usecases import ship_by
 from flows import wiring
 from flows.reporting import artifact_key
 from flows.ship_by_watch import ship_by_watch
+from flows.wiring import PrefectEvents
 from tests.builders import address, ctx, parent_sn, shop, temu_order
-from tests.flows.flow_support import MovableClock, RecordingEvents
+from tests.flows.flow_support import MovableClock, RecordingEvents, wait_until
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 EVENT = "temuship.order.ship_by_at_risk"
@@ -51,7 +59,9 @@ def add_order(services, shop_id: str, ship_in_hours: float) -> str:
 
 def latest_table(key: str) -> list[dict]:
     with get_client(sync_client=True) as client:
-        found = [a for a in client.read_latest_artifacts(limit=200) if a.key == key]
+        found = client.read_latest_artifacts(
+            artifact_filter=ArtifactCollectionFilter(key=ArtifactCollectionFilterKey(any_=[key]))
+        )
     assert found, key
     data = found[0].data
     return json.loads(data) if isinstance(data, str) else data
@@ -120,3 +130,79 @@ class TestShipByWatch:
         assert "ship-by" in schema["horizon_hours"]["description"]
         assert "default: every connected shop" in schema["shop_ids"]["description"]
         assert schema["horizon_hours"]["default"] == 24
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_automation() -> dict:
+    """The automation README.md gives for mail or Slack on each ship-by announcement."""
+    text = README.read_text()
+    section = text[text.index("**Mail or Slack on each announcement**") :]
+    block = section[section.index("```yaml") + len("```yaml") : section.index("```\n", 10)]
+    return yaml.safe_load(block)
+
+
+class Webhook:
+    """A local HTTP endpoint standing in for Slack: it keeps every JSON body posted to it."""
+
+    def __init__(self) -> None:
+        received = self.received = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                received.append(json.loads(body))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_the_readme_automation_sends_a_message_for_each_announcement(tmp_path):
+    """README.md's automation, created as `prefect automation create --from-file` does, with a
+    webhook notification block (as Slack's is): each order announced by the watch reaches it,
+    once, named with its shop and ship-by time."""
+    from prefect.blocks.notifications import CustomWebhookNotificationBlock
+    from prefect.events.schemas.automations import AutomationCore
+
+    hook = Webhook()
+    events, clock = PrefectEvents(), MovableClock(NOW)
+    services = wiring.bootstrap(f"sqlite:///{tmp_path / 't.db'}", events=events, clock=clock)
+    tag = uuid.uuid4().hex[:6]
+    shop_id = f"mail-{tag}"
+    block = CustomWebhookNotificationBlock(
+        name=f"ship-by-{tag}", url=hook.url, json_data={"text": "{{subject}}\n{{body}}"}
+    )
+    spec = readme_automation()
+    spec["name"] += f" {tag}"
+    spec["actions"][0]["block_document_id"] = str(block.save(f"ship-by-{tag}"))
+    with get_client(sync_client=True) as client:
+        automation_id = client.create_automation(AutomationCore.model_validate(spec))
+    try:
+        with wiring.using(services):
+            add_shop(services, shop_id)
+            late = add_order(services, shop_id, -3)
+            report = ship_by.watch(services, shop_id)
+            assert report.announced == (late,)
+            ship_by.watch(services, shop_id)  # announced already: no second message
+
+        wait_until("the message", lambda: hook.received, 60)
+        time.sleep(3)
+        assert len(hook.received) == 1, hook.received
+        text = hook.received[0]["text"]
+        assert late in text and shop_id in text and "2026-12-01T06:00:00+00:00" in text
+        assert "no label yet" in text
+    finally:
+        with get_client(sync_client=True) as client:
+            client.delete_automation(automation_id)
+        hook.close()

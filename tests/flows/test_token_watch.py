@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactCollectionFilter, ArtifactCollectionFilterKey
 
 from domain.token import TokenState
 from flows.token_watch import token_watch
@@ -47,8 +48,13 @@ class TestTokenWatch:
     def test_the_artifact_shows_days_left_per_shop_and_no_secret(self, world):
         watch_at(world, 6.5)
         with get_client(sync_client=True) as client:
-            artifact = client.read_latest_artifacts(limit=50)
-        latest = next(a for a in artifact if a.key == "token-watch")
+            found = client.read_latest_artifacts(
+                artifact_filter=ArtifactCollectionFilter(
+                    key=ArtifactCollectionFilterKey(any_=["token-watch"])
+                )
+            )
+        assert found, "no token-watch artifact"
+        latest = found[0]
         table = json.loads(latest.data) if isinstance(latest.data, str) else latest.data
         mine = next(r for r in table if r["shop"] == world.shop_id)
         assert mine["warning"] == "7 days" and mine["days_left"] == 6.5
