@@ -24,11 +24,11 @@ from flows.reporting import (
     artifact_key,
     paused_reason,
     run_url,
-    token_validity,
     update_dashboard,
 )
 from flows.runs import REAUTHORIZE_FLOW as FLOW_NAME
 from flows.runs import active_runs, paused_runs
+from flows.wording import token_validity
 
 MAX_ATTEMPTS = 20
 CATCH_UP_WAIT = 600

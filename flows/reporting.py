@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from domain.usecases.sync import SyncSummary
+from flows.wording import token_validity, when_utc
 
 ADVICE = {
     "held": "unknown Temu status: check the order in Temu; it is not sent to ShipStation",
@@ -178,36 +178,16 @@ def run_url(run_id: object) -> str | None:
     return f"{base}/runs/flow-run/{run_id}"
 
 
-def _when(iso: str | None) -> str:
-    if not iso:
-        return "never"
-    try:
-        return f"{datetime.fromisoformat(iso):%Y-%m-%d %H:%M} UTC"
-    except ValueError:
-        return iso
-
-
 def _token_words(token: dict[str, Any]) -> str:
     state, days = token.get("state", "missing"), token.get("days_left")
     if state == "missing":
         return "no token: run `temuship connect`"
     if state == "active" and days is not None:
         warn = " **(renew it soon)**" if days <= 7 else ""
-        return f"active, {days:g} day(s) left (until {_when(token.get('expires_at'))}){warn}"
+        return f"active, {days:g} day(s) left (until {when_utc(token.get('expires_at'))}){warn}"
     words = {"expired": "expired", "reauthorizing": "expired: waiting for a new token",
              "revoked": "rejected by Temu", "rejected": "rejected by Temu"}  # fmt: skip
     return words.get(state, state) + token_validity(token)
-
-
-def token_validity(token: dict[str, Any]) -> str:
-    """What the expiry date says of a token Temu no longer accepts: it passed, or Temu
-    stopped taking the token before it (refreshed, or the app's authorisation withdrawn)."""
-    until, days = token.get("expires_at"), token.get("days_left")
-    if not until:
-        return ""
-    if days is not None and days > 0:
-        return f" (Temu stopped accepting it before its expiry date, {_when(until)})"
-    return f" (it was valid until {_when(until)})"
 
 
 def dashboard_markdown(
@@ -298,7 +278,7 @@ def _rows(status: dict[str, Any]) -> list[tuple[str, Any]]:
     failed = confirmations.get("failed", 0)
     return [
         ("Temu token", _token_words(status.get("token") or {})),
-        ("Last good sync", _when(status.get("last_successful_sync"))),
+        ("Last good sync", when_utc(status.get("last_successful_sync"))),
         ("Last error", status.get("last_error") or "none"),
         ("Orders", by_state or "none yet"),
         ("Orders missing a ship-to", _count(status.get("missing_ship_to", 0),
@@ -397,7 +377,7 @@ def ship_by_items(status: dict[str, Any]) -> list[str]:
     for risk in status.get("ship_by_at_risk") or []:
         span = _span(abs(float(risk.get("hours_left", 0))))
         when = f"**late by {span}**" if risk.get("late") else f"{span} left"
-        items.append(f"{risk['order']}: ship by {_when(risk.get('ship_by'))} ({when})")
+        items.append(f"{risk['order']}: ship by {when_utc(risk.get('ship_by'))} ({when})")
     return items
 
 

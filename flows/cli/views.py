@@ -11,6 +11,7 @@ from domain.usecases.reports import order_history, shop_status
 from domain.usecases.shops import known_shops
 from flows.cli.keys import key_refusal
 from flows.cli.output import dump, out, problem
+from flows.wording import token_validity
 
 
 def show_status(services: Services, name: str | None, as_json: bool) -> int:
@@ -39,10 +40,11 @@ def _print_status(report: dict[str, Any]) -> None:
     token = report["token"]
     paused = f"paused: {report['paused_reason']}" if report["paused"] else "running"
     out.print(f"[bold]{report['shop']}[/bold] ({paused}; sync {report['sync_state']})")
-    out.print(
-        f"  token {token['state']}, expires {token['expires_at']} ({token['days_left']} days)",
-        highlight=False,
-    )
+    if token["state"] in ("active", "expiring"):
+        line = f"{token['state']}, expires {token['expires_at']} ({token['days_left']} days)"
+    else:
+        line = f"{token['state']}{token_validity(token)}"
+    out.print(f"  token {line}", highlight=False)
     out.print(f"  last good sync: {report['last_successful_sync'] or 'never'}")
     if report["last_error"]:
         out.print(f"  last error: {report['last_error']}", highlight=False)

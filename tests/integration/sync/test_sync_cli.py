@@ -57,6 +57,10 @@ class TestSyncExitCodes:
         assert f"{other}: " not in text
         (expired,) = cli.json("status", shop)
         assert (expired["paused"], expired["token"]["state"]) == (True, "expired")
+        # Temu stopped taking it long before its date: the terminal says so, not "365 days".
+        told = flat(cli("status", shop).stdout)
+        assert "token expired (Temu stopped accepting it before its expiry date" in told
+        assert " days)" not in told.split("token expired", 1)[1].split("last good", 1)[0]
         (fine,) = cli.json("status", other)
         assert (fine["paused"], fine["sync_state"]) == (False, "ok")
 
