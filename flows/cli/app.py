@@ -80,7 +80,7 @@ def connect(
     from flows.cli.shops import do_connect
 
     do_connect(
-        services(),
+        services,
         name,
         region,
         app_key,

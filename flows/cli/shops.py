@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import typer
@@ -36,7 +37,7 @@ def checked_url(option: str, url: str | None) -> str | None:
 
 
 def do_connect(
-    services: Services,
+    open_services: Callable[[], Services],
     name: str,
     region: str,
     app_key: str,
@@ -61,6 +62,8 @@ def do_connect(
     except ValueError:
         problem(f"--region must be us, eu or global, not {region!r}")
         raise typer.Exit(2) from None
+    # The database is opened (made, on a new machine) only once the input is right.
+    services = open_services()
     require_key(services, writing=True)  # refused before Temu or ShipStation is asked
     shop = Shop(
         name,

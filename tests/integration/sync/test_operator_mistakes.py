@@ -11,11 +11,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.sandbox.launcher import Sandbox
+from domain import plan
 from flows.cli.rules import MAX_BACKFILL_DAYS, NAME_RULE
 from tests.integration.cli.helpers import api_calls, every_row, refused
 from tests.integration.sync.sync_helpers import Cli, database_rows, flat, seed_awaiting
 
-WIDEST_WINDOW_DAYS = 90  # domain/plan.WIDEST: an empty Temu window grows to this, no wider
+WIDEST_WINDOW_DAYS = plan.WIDEST.days  # an empty Temu window grows to this, no wider
 
 
 def closed_port() -> int:
@@ -109,6 +110,30 @@ class TestConnect:
         assert every_row(database_url, bookkeeping=True) == before
         assert api_calls(sandbox) == calls
         assert f"A name for the shop: {NAME_RULE}" in flat(cli("connect", "--help").output)
+
+    @pytest.mark.parametrize(
+        "mistake", [("Shop",), ("shop-a", "--temu-url", "ftp://x"), ("shop-a", "--region", "mars")]
+    )
+    def test_on_a_new_machine_a_refused_connect_makes_no_database(
+        self, tmp_path, monkeypatch: pytest.MonkeyPatch, mistake: tuple[str, ...]
+    ):
+        """The input is checked before the data directory or its database is made."""
+        from typer.testing import CliRunner
+
+        from flows import wiring
+        from flows.cli.app import app
+
+        monkeypatch.setattr(wiring, "_current", None)  # as a new `temuship` process starts
+        home = tmp_path / "home"
+        env = {"TEMUSHIP_HOME": str(home), "COLUMNS": "200"}
+        monkeypatch.delenv("TEMUSHIP_DATABASE_URL", raising=False)
+        keys = ("--app-key", "--app-secret", "--access-token", "--shipstation-key",
+                "--shipstation-secret")  # fmt: skip
+        args = ["connect", *mistake, *(x for key in keys for x in (key, "x"))]
+        result = CliRunner().invoke(app, args, env=env, catch_exceptions=False)
+        assert result.exit_code == 2, result.output
+        assert not home.exists() or not any(home.iterdir()), sorted(home.iterdir())
+        assert wiring._current is None
 
     def test_a_name_at_the_edge_of_the_rule_is_taken(self, cli: Cli):
         assert cli.connect("0" + "a-" * 31).exit_code == 0  # 63 characters
