@@ -1,17 +1,21 @@
 """A scratch PostgreSQL database for a benchmark, made on the server that
-TEMUSHIP_TEST_DATABASE_URL names and dropped afterwards (never the shared one itself)."""
+TEMUSHIP_TEST_DATABASE_URL names and dropped afterwards (never the shared one itself).
+
+The database itself is made and dropped by tests/scratch_databases.py, as the tests' are."""
 
 from __future__ import annotations
 
 import os
-import uuid
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+ROOT = str(Path(__file__).resolve().parents[1])
+if ROOT not in sys.path:  # a bench runs as `python bench/X.py`: the repo root holds `tests`
+    sys.path.insert(0, ROOT)
 
-PG_ENV = "TEMUSHIP_TEST_DATABASE_URL"
+from tests.scratch_databases import PG_ENV, scratch_database  # noqa: E402
 
 
 @contextmanager
@@ -21,17 +25,5 @@ def scratch_postgres() -> Iterator[str | None]:
     if not base_url:
         yield None
         return
-    base = make_url(base_url)
-    name = f"temuship_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        from adapters.db.engine import dispose_all
-
-        dispose_all()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(base_url, "temuship_bench") as url:
+        yield url

@@ -2,11 +2,12 @@
 
 import os
 import tempfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.scratch_databases import PG_ENV, scratch_database
 
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="temuship-prefect-home-"))
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -20,7 +21,6 @@ os.environ.setdefault("TEMUSHIP_SECRET_KEY", "test-secret-key-not-for-production
 
 # --- shared fixtures -------------------------------------------------------------------------
 
-PG_ENV = "TEMUSHIP_TEST_DATABASE_URL"
 BACKENDS = ["sqlite", "postgresql"] if os.environ.get(PG_ENV) else ["sqlite"]
 
 
@@ -37,23 +37,8 @@ def any_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def postgres_url() -> Iterator[str]:
     """A PostgreSQL database of this session's own, made on the server that
     TEMUSHIP_TEST_DATABASE_URL names and dropped at the end: runs never see each other's rows."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    base = make_url(os.environ[PG_ENV])
-    name = f"temuship_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        from adapters.db.engine import dispose_all
-
-        dispose_all()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(os.environ[PG_ENV], "temuship_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -8,14 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from adapters.db.engine import dispose_all
 from adapters.sandbox.launcher import Sandbox
 from adapters.sandbox.shipstation.state import ShipStationSandbox
 from adapters.sandbox.temu.state import TemuSandbox
 from tests.integration.sync.sync_helpers import Cli
+from tests.scratch_databases import own_database
 
 
 @pytest.fixture
@@ -44,18 +42,5 @@ def shop(cli: Cli) -> str:
 def own_database_url(any_database_url: str) -> Iterator[str]:
     """A database of this test alone, for tests whose key is not the session's: a SQLite
     file, or a PostgreSQL database made next to the session's and dropped after."""
-    if not any_database_url.startswith("postgresql"):
-        yield any_database_url
-        return
-    base = make_url(any_database_url)
-    name = f"temuship_cli_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        dispose_all()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_database(any_database_url, "temuship_cli") as url:
+        yield url

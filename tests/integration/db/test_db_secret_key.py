@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import pickle
 import stat
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import replace
@@ -14,13 +13,11 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import Engine, create_engine, delete, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, delete, select, update
 from typer.testing import CliRunner
 
 from adapters.db import SqlUnitOfWork, make_engine
 from adapters.db.crypto import HKDF_KDF, SCRYPT_KDF, Cipher, SecretKey, secret_key
-from adapters.db.engine import dispose_all
 from adapters.db.keys import (
     FINGERPRINT,
     KDF,
@@ -42,6 +39,7 @@ from domain.usecases.shops import check, connect
 from domain.usecases.tokens import OPTIONAL_APIS, REQUIRED_APIS
 from tests.fakes import FakeShipStation, FakeTemu
 from tests.integration.db.test_db_shops import ACCESS_TOKEN, APP_SECRET, SS_SECRET, a_shop
+from tests.scratch_databases import own_database
 
 Uow = Callable[[], SqlUnitOfWork]
 KEY_ENV = "TEMUSHIP_SECRET_KEY"
@@ -53,21 +51,8 @@ WRONG_KEY = "this database's credentials were encrypted with another key: set TE
 def own_database_url(any_database_url: str) -> Iterator[str]:
     """A database of this test alone (its key changes): a SQLite file, or a PostgreSQL
     database made next to the session's and dropped after."""
-    if not any_database_url.startswith("postgresql"):
-        yield any_database_url
-        return
-    base = make_url(any_database_url)
-    name = f"temuship_key_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        dispose_all()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_database(any_database_url, "temuship_key") as url:
+        yield url
 
 
 @pytest.fixture
