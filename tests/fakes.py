@@ -43,6 +43,35 @@ class FixedClock:
         return self.at
 
 
+class FakeTime:
+    """monotonic() and sleep() for a client that backs off: sleeping moves time, instantly."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+class RecordingEvents:
+    """The event sink: every event emitted, in order, as (event, shop id, payload)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, dict]] = []
+
+    def emit(self, event: str, shop_id: str, payload: dict) -> None:
+        self.sent.append((event, shop_id, payload))
+
+    def orders(self, event: str) -> list[str]:
+        """The orders the events named `event` were about, in the order they went out."""
+        return [p["order"] for e, _, p in self.sent if e == event]
+
+
 class FakeOrders:
     def __init__(self) -> None:
         self.rows: dict[tuple[str, str], Order] = {}

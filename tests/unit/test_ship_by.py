@@ -13,26 +13,22 @@ from domain.order import Order
 from domain.ports import Services
 from domain.usecases import ship_by
 from tests.builders import T0, address, ctx, label, temu_order
-from tests.fakes import FakeShipStation, FakeStore, FakeTemu, FakeUnitOfWork, FixedClock
+from tests.fakes import (
+    FakeShipStation,
+    FakeStore,
+    FakeTemu,
+    FakeUnitOfWork,
+    FixedClock,
+    RecordingEvents,
+)
 
 SHOP = "acme"
 EVENT = "temuship.order.ship_by_at_risk"
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str, dict]] = []
-
-    def emit(self, event: str, shop_id: str, payload: dict) -> None:
-        self.sent.append((event, shop_id, payload))
-
-    def orders(self) -> list[str]:
-        return [p["order"] for e, _, p in self.sent if e == EVENT]
-
-
 class World:
     def __init__(self) -> None:
-        self.store, self.events, self.clock = FakeStore(), Recorder(), FixedClock(T0)
+        self.store, self.events, self.clock = FakeStore(), RecordingEvents(), FixedClock(T0)
         self.services = Services(
             uow=lambda: FakeUnitOfWork(self.store),
             temu_for=lambda shop: FakeTemu(),
@@ -117,7 +113,7 @@ class TestOnceOnly:
     def test_each_order_is_announced_once_per_horizon(self, world):
         a, b = world.order(2), world.order(-1)
         first = world.watch()
-        assert world.events.orders() == [b.parent_order_sn, a.parent_order_sn]
+        assert world.events.orders(EVENT) == [b.parent_order_sn, a.parent_order_sn]
         assert set(first.announced) == {a.parent_order_sn, b.parent_order_sn}
 
         world.later(1)
@@ -126,7 +122,7 @@ class TestOnceOnly:
         assert sns(second) == [b.parent_order_sn, a.parent_order_sn]  # still listed
 
         world.watch(horizon_hours=48)  # another horizon: announced once more there
-        assert world.events.orders()[2:] == [b.parent_order_sn, a.parent_order_sn]
+        assert world.events.orders(EVENT)[2:] == [b.parent_order_sn, a.parent_order_sn]
 
     def test_an_order_entering_the_horizon_later_is_announced_then(self, world):
         o = world.order(30)
@@ -134,7 +130,7 @@ class TestOnceOnly:
         assert world.events.sent == []
         world.later(7)
         world.watch()
-        assert world.events.orders() == [o.parent_order_sn]
+        assert world.events.orders(EVENT) == [o.parent_order_sn]
 
     def test_the_event_names_the_order_and_its_times_and_nothing_private(self, world):
         o = world.order(-2.5)
@@ -202,7 +198,7 @@ class TestClearedFromTheList:
         # covers the lines any more: the order waits for a label again
         assert order.state is OrderState.SHIPPED and order.remaining_line_sns()
         assert sns(world.watch()) == [o.parent_order_sn]
-        assert world.events.orders() == [o.parent_order_sn, o.parent_order_sn]
+        assert world.events.orders(EVENT) == [o.parent_order_sn, o.parent_order_sn]
 
     def test_a_label_whose_confirmation_temu_has_not_recorded_yet_keeps_it_off(self, world):
         o = world.order(-1)

@@ -17,9 +17,14 @@ from corpus_support import (
     HUGE,
     SS_SECRET,
     WEIRD,
+    AnswerCase,
     CutStream,
     changed,
+    drop,
     nested,
+    put,
+    raising,
+    reply,
     ss_page,
     text_response,
     truncated,
@@ -49,14 +54,6 @@ class RowCase:
     mutate: Callable[[dict[str, Any]], Any]
     reason: str | None = None
     check: Callable[[Label], bool] | None = None
-
-
-def put(path: tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], Any]:
-    return lambda row: changed(row, path, value)
-
-
-def drop(path: tuple[Any, ...]) -> Callable[[dict[str, Any]], Any]:
-    return lambda row: changed(row, path, drop=True)
 
 
 def unkeyed(order_key: Any = ...) -> Callable[[dict[str, Any]], Any]:
@@ -154,28 +151,6 @@ SHIPMENTS_KEPT = [
             check=lambda lb: lb.created_at == datetime(2025, 3, 3, 11, 2, 40, tzinfo=UTC)),
     RowCase("unknown-keys", put(("brandNew",), {"x": [1]}), check=lambda lb: len(lb.lines) == 2),
 ]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class AnswerCase:
-    """One whole answer to `GET /shipments`: the error it raises, and whether it was retried."""
-
-    id: str
-    answer: Callable[[httpx.Request], httpx.Response]
-    error: type[Exception] | None
-    retried: bool = False
-    says: str = ""
-
-
-def reply(response: Callable[[], httpx.Response]) -> Callable[[httpx.Request], httpx.Response]:
-    return lambda request: response()
-
-
-def raising(kind: type[Exception]) -> Callable[[httpx.Request], httpx.Response]:
-    def answer(request: httpx.Request) -> httpx.Response:
-        raise kind("simulated", request=request)  # type: ignore[call-arg]
-
-    return answer
 
 
 def json_answer(document: Any, status: int = 200) -> Callable[[httpx.Request], httpx.Response]:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+
+from tests.fakes import FakeTime as FakeTime  # the corpus clients' clock, as the adapter tests'
 
 TEMU_BASE = "https://openapi-b-us.temu.com"
 TEMU_URL = f"{TEMU_BASE}/openapi/router"
@@ -31,21 +34,6 @@ OWN_KEY = "temu-shop-1-"  # the orderKey prefix of shop-1's orders
 class FixedClock:
     def now(self) -> datetime:
         return datetime.fromtimestamp(NOW, UTC)
-
-
-class FakeTime:
-    """monotonic() and sleep() for the ShipStation client: sleeping moves time, instantly."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 class CutStream(httpx.SyncByteStream):
@@ -216,6 +204,16 @@ def changed(base: Any, path: tuple[Any, ...], value: Any = ..., drop: bool = Fal
     return doc
 
 
+def put(path: tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], Any]:
+    """A case's mutation: the value at `path` replaced."""
+    return lambda doc: changed(doc, path, value)
+
+
+def drop(path: tuple[Any, ...]) -> Callable[[dict[str, Any]], Any]:
+    """A case's mutation: the key at `path` dropped."""
+    return lambda doc: changed(doc, path, drop=True)
+
+
 def text_response(text: str | bytes, status: int = 200, kind: str | None = None) -> httpx.Response:
     headers = {"Content-Type": kind} if kind else {}
     content = text.encode() if isinstance(text, str) else text
@@ -236,3 +234,28 @@ def no_secret_in(text: str) -> bool:
 
 
 Mutation = Callable[[dict[str, Any]], Any]
+
+
+# --- whole answers ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerCase:
+    """One whole answer to a call: the error it must raise, and whether it was retried."""
+
+    id: str
+    answer: Callable[[httpx.Request], httpx.Response]
+    error: type[Exception] | None
+    retried: bool = False
+    says: str = ""
+
+
+def reply(response: Callable[[], httpx.Response]) -> Callable[[httpx.Request], httpx.Response]:
+    return lambda request: response()
+
+
+def raising(kind: type[Exception]) -> Callable[[httpx.Request], httpx.Response]:
+    def answer(request: httpx.Request) -> httpx.Response:
+        raise kind("simulated", request=request)  # type: ignore[call-arg]
+
+    return answer

@@ -19,10 +19,15 @@ from corpus_support import (
     TEMU_TOKEN,
     TEMU_URL,
     WEIRD,
+    AnswerCase,
     CutStream,
     changed,
+    drop,
     envelope,
     nested,
+    put,
+    raising,
+    reply,
     temu_fail,
     text_response,
     truncated,
@@ -55,14 +60,6 @@ class OrderCase:
     mutate: Callable[[dict[str, Any]], Any]
     reason: str | None = None
     check: Callable[[TemuOrder], bool] | None = None
-
-
-def put(path: tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], Any]:
-    return lambda item: changed(item, path, value)
-
-
-def drop(path: tuple[Any, ...]) -> Callable[[dict[str, Any]], Any]:
-    return lambda item: changed(item, path, drop=True)
 
 
 def twice_line(item: dict[str, Any]) -> dict[str, Any]:
@@ -167,28 +164,6 @@ ORDERS_KEPT = [
     ),
     OrderCase("regionId-null", put((*P, "regionId"), None), check=lambda o: o.region_id is None),
 ]
-
-
-@dataclass(frozen=True)
-class AnswerCase:
-    """One whole answer to a call: the error it must raise, and whether it was retried."""
-
-    id: str
-    answer: Callable[[httpx.Request], httpx.Response]
-    error: type[Exception] | None
-    retried: bool = False
-    says: str = ""
-
-
-def reply(response: Callable[[], httpx.Response]) -> Callable[[httpx.Request], httpx.Response]:
-    return lambda request: response()
-
-
-def raising(kind: type[Exception]) -> Callable[[httpx.Request], httpx.Response]:
-    def answer(request: httpx.Request) -> httpx.Response:
-        raise kind("simulated", request=request)  # type: ignore[call-arg]
-
-    return answer
 
 
 def json_text(document: Any) -> Callable[[httpx.Request], httpx.Response]:

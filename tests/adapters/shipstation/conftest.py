@@ -12,24 +12,10 @@ import respx
 from adapters.shipstation import RateState, ShipStationClient
 from domain.secrets import Secret
 from domain.shop import ShipStationCredentials
+from tests.fakes import FakeTime
 
 BASE = "https://ssapi.shipstation.com"
 KEY, SECRET = "test-key-0001", "very-secret-value-9876"
-
-
-class FakeTime:
-    """monotonic() and sleep() for the client: sleeping moves time, instantly."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture

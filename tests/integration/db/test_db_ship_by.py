@@ -19,26 +19,15 @@ from domain.usecases import ship_by
 from domain.usecases.reports import shop_status
 from flows.cli.views import ship_by_line, show_status
 from tests.builders import shop as a_shop
-from tests.fakes import FixedClock
+from tests.fakes import FixedClock, RecordingEvents
 from tests.integration.db.db_factories import T0, ctx, label, random_sn, temu_order
 
 EVENT = "temuship.order.ship_by_at_risk"
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str, dict]] = []
-
-    def emit(self, event: str, shop_id: str, payload: dict) -> None:
-        self.sent.append((event, shop_id, payload))
-
-    def orders(self) -> list[str]:
-        return [p["order"] for e, _, p in self.sent if e == EVENT]
-
-
 class Store:
     def __init__(self, uow: Callable[[], SqlUnitOfWork], shop_id: str) -> None:
-        self.shop_id, self.events, self.clock = shop_id, Recorder(), FixedClock(T0)
+        self.shop_id, self.events, self.clock = shop_id, RecordingEvents(), FixedClock(T0)
         self.services = Services(
             uow=uow,  # type: ignore[arg-type]
             temu_for=lambda shop: None,  # type: ignore[arg-type,return-value]
@@ -110,13 +99,13 @@ class TestOnceOnly:
     def test_a_second_watch_announces_nothing_and_still_lists_the_orders(self, store):
         a, b = store.order(2), store.order(-1)
         store.watch()
-        assert store.events.orders() == [b.parent_order_sn, a.parent_order_sn]
+        assert store.events.orders(EVENT) == [b.parent_order_sn, a.parent_order_sn]
         store.clock.at = T0 + timedelta(hours=1)
         again = store.watch()
         assert len(store.events.sent) == 2 and again.announced == ()
         assert sns(again) == [b.parent_order_sn, a.parent_order_sn]
         store.watch(horizon_hours=48)  # another horizon announces once there
-        assert store.events.orders()[2:] == [b.parent_order_sn, a.parent_order_sn]
+        assert store.events.orders(EVENT)[2:] == [b.parent_order_sn, a.parent_order_sn]
         assert store.noted(24) == store.noted(48) == {a.parent_order_sn, b.parent_order_sn}
 
     def test_of_two_runs_noting_one_order_only_the_first_is_told_to_announce(self, store):
@@ -146,7 +135,7 @@ class TestCleared:
         order.record_label(found, found.lines, ctx(T0, Source.SHIPSTATION))
         store.save(order)
         assert store.watch().orders == () and store.noted() == set()
-        assert store.events.orders() == [o.parent_order_sn]
+        assert store.events.orders(EVENT) == [o.parent_order_sn]
 
     def test_a_cancellation_clears_the_order_and_its_note(self, store):
         o = store.order(-2)
@@ -169,7 +158,7 @@ class TestCleared:
         order.record_label(replace(found, voided=True), found.lines, ctx(T0, Source.SHIPSTATION))
         store.save(order)
         assert sns(store.watch()) == [o.parent_order_sn]
-        assert store.events.orders() == [o.parent_order_sn, o.parent_order_sn]
+        assert store.events.orders(EVENT) == [o.parent_order_sn, o.parent_order_sn]
 
 
 class TestStatus:
