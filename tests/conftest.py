@@ -9,13 +9,20 @@ import pytest
 
 from tests.scratch_databases import PG_ENV, scratch_database
 
-os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="temuship-prefect-home-"))
+# pytest-xdist's workers (pyproject: -n 2) inherit the controller's environment: each gets
+# Prefect and temuship homes of its own, so their temporary servers never share a database.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+for _name, _prefix in (
+    ("PREFECT_HOME", "temuship-prefect-home-"),
+    ("TEMUSHIP_HOME", "temuship-home-"),
+):
+    if WORKER or _name not in os.environ:
+        os.environ[_name] = tempfile.mkdtemp(prefix=f"{_prefix}{WORKER}")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.pop("PREFECT_API_URL", None)
-os.environ.setdefault("TEMUSHIP_HOME", tempfile.mkdtemp(prefix="temuship-home-"))
 os.environ.setdefault("TEMUSHIP_SECRET_KEY", "test-secret-key-not-for-production")
 
 
