@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from flows.cli.boundary import GuardedGroup, finish, set_debug
 from flows.cli.output import out, problem
@@ -150,7 +151,9 @@ def check(name: Annotated[str, typer.Argument(help="The shop")]) -> None:
     lines = run_check(services(), name)
     for line in lines:
         mark = "[green]✔[/green]" if line.ok else "[red]✘[/red]"
-        out.print(f"{mark} {line.item}: {line.detail}", highlight=False)
+        # One line each in any terminal width; the answers quoted may hold brackets.
+        said = escape(f"{line.item}: {line.detail}")
+        out.print(f"{mark} {said}", highlight=False, soft_wrap=True)
     raise typer.Exit(0 if all(line.ok for line in lines) else 1)
 
 
