@@ -3,16 +3,13 @@ runs of the command in this process (`Cli`) or as a process of its own (`run_tem
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from adapters.sandbox.launcher import Sandbox
 from adapters.sandbox.shipstation.state import ShipStationSandbox
 from adapters.sandbox.temu.state import TemuSandbox
-from tests.integration.sync.sync_helpers import Cli
 from tests.scratch_databases import own_database
 
 
@@ -22,20 +19,6 @@ def sandbox() -> Iterator[Sandbox]:
         temu=TemuSandbox(qps=None), shipstation=ShipStationSandbox(rate_limit=None)
     ) as running:
         yield running
-
-
-@pytest.fixture
-def cli(database_url: str, tmp_path: Path, sandbox: Sandbox) -> Cli:
-    return Cli(database_url, tmp_path / "home", sandbox)
-
-
-@pytest.fixture
-def shop(cli: Cli) -> str:
-    """A connected shop with a name no other test uses."""
-    name = f"shop-{uuid.uuid4().hex[:10]}"
-    result = cli.connect(name)
-    assert result.exit_code == 0, result.output
-    return name
 
 
 @pytest.fixture

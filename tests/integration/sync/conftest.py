@@ -7,9 +7,7 @@ limits off) and a fresh shop per test; the database from `tests/integration/conf
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +17,7 @@ from adapters.sandbox.shipstation.state import ShipStationSandbox
 from adapters.sandbox.temu import app as temu_app
 from adapters.sandbox.temu.model import SandboxClock, TemuFailure
 from adapters.sandbox.temu.state import TemuSandbox
-from tests.integration.sync.sync_helpers import Cli, ConfirmCall
+from tests.integration.sync.sync_helpers import ConfirmCall
 
 CONFIRM = "bg.logistics.shipment.v2.confirm"
 
@@ -58,17 +56,3 @@ def sandbox() -> Iterator[Sandbox]:
         temu=TemuSandbox(clock=lagging, qps=None), shipstation=ShipStationSandbox(rate_limit=None)
     ) as running:
         yield running
-
-
-@pytest.fixture
-def cli(database_url: str, tmp_path: Path, sandbox: Sandbox) -> Cli:
-    return Cli(database_url, tmp_path / "home", sandbox)
-
-
-@pytest.fixture
-def shop(cli: Cli) -> str:
-    """A connected shop with a name no other test uses."""
-    name = f"shop-{uuid.uuid4().hex[:10]}"
-    result = cli.connect(name)
-    assert result.exit_code == 0, result.output
-    return name
