@@ -43,9 +43,8 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.e2e_support import BIN, Processes, free_port, wait_for
+from tests.e2e.e2e_support import BIN, ROOT, Processes, environment, free_port, wait_for
 
-ROOT = Path(__file__).resolve().parents[1]
 SEED = 2024
 QPS = 20.0
 SS_LIMIT = 40
@@ -308,23 +307,6 @@ def command_of(pid: int) -> str:
 # --- Prefect --------------------------------------------------------------------------------
 
 
-def environment(work: Path, api_url: str, database_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "TEMUSHIP_"))}
-    return env | {
-        "PREFECT_HOME": str(work / "prefect-home"),
-        "PREFECT_API_URL": api_url,
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
-        "PREFECT_WORKER_QUERY_SECONDS": "2",
-        "PREFECT_LOGGING_LEVEL": "INFO",
-        "TEMUSHIP_DATABASE_URL": database_url,
-        "TEMUSHIP_HOME": str(work / "temuship-home"),
-        "TEMUSHIP_SECRET_KEY": "bench-secret-key-not-for-production",
-        "PWD": str(ROOT),  # prefect.yaml's pull step: `{{ $PWD }}` at deploy time
-        "COLUMNS": "200",
-    }
-
-
 def client() -> Any:
     from prefect.client.orchestration import get_client
 
@@ -388,7 +370,9 @@ def main() -> int:
         if database_url is None:
             sys.exit("--postgres needs TEMUSHIP_TEST_DATABASE_URL")
         api_url = f"http://127.0.0.1:{free_port()}/api"
-        env = environment(work, api_url, database_url)
+        env = environment(
+            work, api_url, database_url, secret_key="bench-secret-key-not-for-production"
+        )
         os.environ.update(env)  # before prefect is imported
         processes = Processes(work, dict(env))
         ctx = mp.get_context("spawn")

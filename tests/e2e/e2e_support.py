@@ -15,6 +15,32 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def environment(
+    work: Path,
+    api_url: str,
+    database_url: str | None = None,
+    secret_key: str = "e2e-only-secret-key",
+) -> dict[str, str]:
+    """The environment of every process a run starts: this run's Prefect server and homes, the
+    temuship database (a SQLite file in `work` unless named), none of the caller's PREFECT_* or
+    TEMUSHIP_* settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "TEMUSHIP_"))}
+    return env | {
+        "PREFECT_HOME": str(work / "prefect-home"),
+        "PREFECT_API_URL": api_url,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_WORKER_QUERY_SECONDS": "2",
+        "PREFECT_LOGGING_LEVEL": "INFO",
+        "TEMUSHIP_DATABASE_URL": database_url or f"sqlite:///{work / 'temuship.db'}",
+        "TEMUSHIP_HOME": str(work / "temuship-home"),
+        "TEMUSHIP_SECRET_KEY": secret_key,
+        "PWD": str(ROOT),  # prefect.yaml's pull step: `{{ $PWD }}` at deploy time
+        "COLUMNS": "200",
+    }
 
 
 class E2EFailure(AssertionError):

@@ -16,26 +16,7 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from e2e_support import E2EFailure, Processes, free_port, say
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def environment(work: Path, api_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "TEMUSHIP_"))}
-    return env | {
-        "PREFECT_HOME": str(work / "prefect-home"),
-        "PREFECT_API_URL": api_url,
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
-        "PREFECT_WORKER_QUERY_SECONDS": "2",
-        "PREFECT_LOGGING_LEVEL": "INFO",
-        "TEMUSHIP_DATABASE_URL": f"sqlite:///{work / 'temuship.db'}",
-        "TEMUSHIP_HOME": str(work / "temuship-home"),
-        "TEMUSHIP_SECRET_KEY": "e2e-only-secret-key",
-        "PWD": str(ROOT),  # prefect.yaml's pull step: `{{ $PWD }}` at deploy time
-        "COLUMNS": "200",
-    }
+from e2e_support import ROOT, E2EFailure, Processes, environment, free_port, say
 
 
 def main() -> int:
