@@ -29,40 +29,19 @@ import time
 from contextlib import nullcontext
 from typing import Any
 
-import httpx
+from simulated import QPS, SEED, limited_sandbox, ss_counters, temu_stats, timing
 
 from flows.settings import apply_offline_defaults
-
-SEED = 2024
-QPS = 20.0
 
 
 def serve_sandbox(orders: int, shops: int, ready: Any, stop: Any) -> None:
     """Child process: both simulated APIs at their real limits; one token (mall) per shop."""
-    from work_pool import TimedCounter, timing  # bench/work_pool.py
-
-    from adapters.sandbox.launcher import Sandbox
-    from adapters.sandbox.shipstation.state import ShipStationSandbox
-    from adapters.sandbox.temu.state import DEMO_APP_KEY, TemuSandbox
-
-    sandbox = Sandbox(temu=TemuSandbox(qps=QPS), shipstation=ShipStationSandbox(rate_limit=40))
-    sandbox.temu.clock.advance(-30)  # orders touched now fall inside the next sync's window
-    counter = sandbox.temu.requests = TimedCounter()
-    for n in range(1, shops):
-        sandbox.temu.add_token(f"bench-token-{n}", DEMO_APP_KEY, mall_id=7_000_000 + n)
+    sandbox, counter = limited_sandbox(shops)
     with sandbox:
         sandbox.temu.seed_orders(orders, seed=SEED)
         ready.send((sandbox.temu_url, sandbox.shipstation_url))
         while (since := stop.recv()) is not True:  # a start time: when were requests answered
             stop.send(timing([t for t in list(counter.times) if t >= since]))
-
-
-def temu_stats(url: str) -> dict[str, Any]:
-    return httpx.get(f"{url}/admin/stats").json()
-
-
-def ss_counters(url: str) -> dict[str, Any]:
-    return httpx.get(f"{url}/admin/counters").json()
 
 
 def connect_shops(database_url: str, temu_url: str, ss_url: str, shops: int) -> list[str]:

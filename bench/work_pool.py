@@ -34,7 +34,6 @@ import sys
 import tempfile
 import threading
 import time
-from bisect import bisect_left
 from collections import Counter
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -42,12 +41,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from simulated import QPS, SEED, limited_sandbox, ss_counters, temu_stats, timing
 
 from tests.e2e.e2e_support import BIN, ROOT, Processes, environment, free_port, wait_for
 
-SEED = 2024
-QPS = 20.0
-SS_LIMIT = 40
 POOL, DEPLOYMENT = "temuship", "sync-shop/one-shop"
 SAMPLE_EVERY = 0.5  # seconds between readings of /proc
 BACKFILL_DAYS = 31  # the sandbox's orders were created in the last 30 days: the first sync
@@ -61,25 +58,9 @@ def say(text: str, started: list[float] = [time.monotonic()]) -> None:  # noqa: 
 # --- the sandbox: a child process -------------------------------------------------------------
 
 
-class TimedCounter(Counter[str]):
-    """The Temu sandbox's request counter, noting when each answered request was counted."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.times: list[float] = []
-
-    def __setitem__(self, key: str, value: int) -> None:
-        self.times.append(time.monotonic())  # CLOCK_MONOTONIC: one clock for every process
-        super().__setitem__(key, value)
-
-
 def serve_sandbox(orders: int, shops: int, conn: Any) -> None:
     """Child process: both simulated APIs at their real limits; one token (mall) per shop.
     Every token sees every seeded order: each shop has `orders` orders to import."""
-    from adapters.sandbox.launcher import Sandbox
-    from adapters.sandbox.shipstation.state import ShipStationSandbox
-    from adapters.sandbox.temu.state import DEMO_APP_KEY, TemuSandbox
-
     # The simulated Temu counts a request when its event loop reaches it. A full collection
     # of this process's heap (the seeded orders, ShipStation's growing store) stops every
     # thread for 100-360 ms, and the requests that arrived meanwhile are then counted
@@ -88,12 +69,7 @@ def serve_sandbox(orders: int, shops: int, conn: Any) -> None:
     threading.Thread(target=collect_young, daemon=True).start()
     stalls = Stalls()
     threading.Thread(target=stalls.watch, daemon=True).start()
-    sandbox = Sandbox(temu=TemuSandbox(qps=QPS),
-                      shipstation=ShipStationSandbox(rate_limit=SS_LIMIT))  # fmt: skip
-    sandbox.temu.clock.advance(-30)  # orders touched now fall inside the next sync's window
-    counter = sandbox.temu.requests = TimedCounter()
-    for n in range(1, shops):
-        sandbox.temu.add_token(f"bench-token-{n}", DEMO_APP_KEY, mall_id=7_000_000 + n)
+    sandbox, counter = limited_sandbox(shops)
     with sandbox:
         sandbox.temu.seed_orders(orders, seed=SEED)
         conn.send((sandbox.temu_url, sandbox.shipstation_url))
@@ -132,22 +108,6 @@ class Stalls:
     def since(self, start: float) -> dict[str, float]:
         late = sorted(lag for at, lag in list(self.late) if at >= start) or [0.0]
         return {"stall_max": late[-1], "stall_p99": late[int(0.99 * (len(late) - 1))]}
-
-
-def timing(times: list[float]) -> dict[str, float]:
-    """First and last answered request, and the most answered in any one second."""
-    if not times:
-        return {"first": 0.0, "last": 0.0, "count": 0, "busiest": 0}
-    busiest = max(i - bisect_left(times, t - 1.0) + 1 for i, t in enumerate(times))
-    return {"first": times[0], "last": times[-1], "count": len(times), "busiest": busiest}
-
-
-def temu_stats(url: str) -> dict[str, Any]:
-    return dict(httpx.get(f"{url}/admin/stats").json())
-
-
-def ss_counters(url: str) -> dict[str, Any]:
-    return dict(httpx.get(f"{url}/admin/counters").json())
 
 
 def connect_shops(database_url: str, temu_url: str, ss_url: str, shops: int) -> list[str]:
