@@ -44,7 +44,7 @@ def api_seconds(database_url: str, shop: str, runs: int) -> float:
     """The same sync in this process, Prefect left out: its API calls and database work."""
     from dataclasses import replace
 
-    from domain.usecases import sync
+    import domain.sync as sync
     from flows import wiring
 
     class NoEvents:

@@ -68,7 +68,7 @@ def connect_shops(database_url: str, temu_url: str, ss_url: str, shops: int) -> 
 
 def worker(database_url: str, shop_id: str) -> None:
     """One shop's first sync in this process, when the parent says go; prints its figures."""
-    from domain.usecases import sync
+    import domain.sync as sync
     from flows import wiring
 
     services = wiring.bootstrap(database_url)

@@ -57,7 +57,7 @@ def shipstation_requests(url: str) -> dict[str, int]:
 
 
 def sync_once(services: Any, shop_id: str) -> dict[str, int]:
-    from domain.usecases import sync
+    import domain.sync as sync
 
     summary = sync.sync_shop(services, sync.new_request(services, shop_id, run_id="bench"))
     return dict(summary.counts)

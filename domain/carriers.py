@@ -6,6 +6,10 @@ import re
 from collections.abc import Mapping, Sequence
 
 from domain.ports import TemuCarrier
+from domain.token import Token
+
+US_REGION_ID = 211
+"""Temu's regionId for the US: the carrier list asked for when the token names no region."""
 
 # ShipStation carrier codes -> the carrier's common name, as Temu's list names it.
 CARRIER_NAMES: Mapping[str, str] = {
@@ -59,3 +63,8 @@ def unmapped_message(shop_id: str, carrier_code: str) -> str:
         f"ShipStation carrier '{carrier_code}' has no Temu carrier: map it with "
         f"`temuship carriers {shop_id} --map {carrier_code}=TEMU_CARRIER_ID`"
     )
+
+
+def carrier_region(token: Token | None) -> int:
+    """The region whose Temu carriers a confirmation may name."""
+    return token.region_id if token is not None and token.region_id else US_REGION_ID

@@ -52,7 +52,7 @@ def not_allowed(event: str, state: StrEnum) -> Refusal:
     return Refusal(f"{event} is not allowed from {state.value}")
 
 
-def fire(
+def fire_on(
     machine: Machine,
     view: MachineView[M],
     event: str,

@@ -139,7 +139,9 @@ def fire(
         return Refusal(reason, is_conflict(order, name, temu_code))
 
     view = _View(order)
-    return machine_kit.fire(MACHINE, view, event, ctx, refuse=refuse, temu_code=temu_code, **kwargs)
+    return machine_kit.fire_on(
+        MACHINE, view, event, ctx, refuse=refuse, temu_code=temu_code, **kwargs
+    )
 
 
 def is_conflict(order: Order, event: str, temu_code: int | None) -> bool:

@@ -128,7 +128,7 @@ class Token:
         return self._fire("new_token_rejected", ctx, note=reason)
 
     def _fire(self, event: str, ctx: EventContext, note: str | None = None) -> HistoryEntry:
-        return machine_kit.fire(MACHINE, _View(self), event, ctx, note=note)
+        return machine_kit.fire_on(MACHINE, _View(self), event, ctx, note=note)
 
 
 class _View(MachineView[Token]):

@@ -14,7 +14,8 @@ from typing import Any
 
 from prefect import flow
 
-from domain.usecases import maintenance, sync
+import domain.sync as sync
+from domain.usecases import maintenance
 from flows import wiring
 from flows.sync import all_shops_state, run_id, run_locked, sync_each
 
@@ -53,7 +54,7 @@ def resync_window(
     start, end = maintenance.window(since, until)
     services = wiring.current()
     request = sync.new_request(services, shop_id, run_id=run_id(), since=start, until=end)
-    return run_locked(request, wait_for_lock_seconds)
+    return run_locked(services, request, wait_for_lock_seconds)
 
 
 @flow(name="rerun-orders", flow_run_name="rerun orders of {shop_id}")
@@ -76,4 +77,4 @@ def rerun_orders(
     if resend:
         maintenance.mark_for_resend(services, shop_id, sns)
     request = sync.new_request(services, shop_id, run_id=run_id(), parent_order_sns=sns)
-    return run_locked(request, wait_for_lock_seconds)
+    return run_locked(services, request, wait_for_lock_seconds)

@@ -19,6 +19,7 @@ from domain.history import EventContext
 from domain.model import Source
 from domain.ports import Services
 from domain.usecases import shops, tokens
+from domain.usecases.maintenance import all_shop_ids
 from flows import wiring
 from flows.reporting import (
     artifact_key,
@@ -68,6 +69,9 @@ def reauthorize(
     """
     services, logger = wiring.current(), get_run_logger()
     result: dict[str, Any] = {"shop": shop_id, "resumed_by": None}
+    if shop_id not in all_shop_ids(services):  # disconnected since the announcement
+        logger.info("shop %s is not connected: nothing to do", shop_id)
+        return {**result, "note": "the shop is not connected: nothing to do"}
     usable = shops.token_usable(services, shop_id)
     if usable and not even_if_active:
         logger.info("shop %s: the token is active: nothing to do", shop_id)

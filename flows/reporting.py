@@ -10,35 +10,12 @@ from typing import Any
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from domain.usecases.sync import SyncSummary
+from domain.sync import RunStatus, SyncSummary
 from flows.wording import token_validity, when_utc
 
-ADVICE = {
-    "held": "unknown Temu status: check the order in Temu; it is not sent to ShipStation",
-    "conflict": "Temu contradicts a locked ShipStation status: check both sides",
-    "push_failed": "ShipStation refused the order: fix the field named, it is retried each sync",
-    "label_unresolved": "a label whose lines match no Temu line: confirm it in Temu by hand",
-    "confirmation_failed": "Temu refused the confirmation: correct it in Temu seller centre",
-    "confirmation_waiting": "the confirmation waits for the fix named",
-    "confirmation_retry": "a temporary failure: it is retried on the next sync",
-    "read_problem": "Temu's data for this order could not be read: it is kept for replay",
-    "not_found": "check the order number (PO-...) in Temu",
-    "ship_by_risk": "ship it now: create its label in ShipStation (Temu penalises late shipment)",
-    "label_unreadable": "ShipStation's data for this shipment could not be read: it is retried",
-    "step_failed": "this step did not finish: the next sync tries again",
-}
-
-# What a run's status means, in words (the sync-summary and the flow run's final state).
-STATUS_WORDS = {
-    "ok": "done",
-    "partial": "partly done: some steps could not finish, see the reason",
-    "paused": "the shop is paused: nothing was read or sent",
-    "skipped": "not run: another sync of this shop was running",
-    "failed": "failed",
-}
-
 # The run's final state name in the Prefect UI, for a run that could not do its job.
-STATE_NAMES = {"paused": "Shop paused", "partial": "Partly done", "skipped": "Skipped"}
+STATE_NAMES = {RunStatus.PAUSED: "Shop paused", RunStatus.PARTIAL: "Partly done",
+               RunStatus.SKIPPED: "Skipped"}  # fmt: skip
 
 ORDER_STATE_WORDS = {
     "new": "new",
@@ -92,50 +69,46 @@ def summary_rows(outcome: SyncSummary) -> list[dict[str, Any]]:
     """A few readable rows: what / how many / in words (not the raw counters)."""
     rows: list[dict[str, Any]] = [
         {"what": "result", "how many": "",
-         "in words": f"{STATUS_WORDS.get(outcome.status, outcome.status)}"
+         "in words": f"{outcome.status.words}"
                      + (f" ({outcome.reason})" if outcome.reason else "")},
     ]  # fmt: skip
     for what, keys, words in SUMMARY_ROWS:
         rows.append({"what": what, "how many": sum(outcome.counts.get(k, 0) for k in keys),
                      "in words": words})  # fmt: skip
-    needing = attention_total(outcome)
+    needing = outcome.needs_person
     advice = "see the needs-attention artifact" if needing else "none"
     rows.append({"what": "need a person", "how many": needing, "in words": advice})
     return rows
 
 
-def attention_total(outcome: SyncSummary) -> int:
-    return sum(v for k, v in outcome.counts.items() if k.startswith("attention_"))
-
-
 def summary_line(outcome: SyncSummary) -> str:
     """One sentence for the run's log and final state (never a raw dict)."""
     c = outcome.counts
-    if outcome.status in ("paused", "skipped", "failed"):
-        return f"{STATUS_WORDS[outcome.status]}: {outcome.reason or 'no reason given'}"
+    if outcome.status in (RunStatus.PAUSED, RunStatus.SKIPPED, RunStatus.FAILED):
+        return f"{outcome.status.words}: {outcome.reason or 'no reason given'}"
     words = (
         f"{c.get('orders_seen', 0)} Temu order(s) read, {c.get('pushed', 0)} sent to "
         f"ShipStation, {c.get('confirmed', 0)} confirmed to Temu"
     )
     if c.get("missing_ship_to_seen"):
         words += f", {c['missing_ship_to_seen']} without a ship-to"
-    if needing := attention_total(outcome):
+    if needing := outcome.needs_person:
         words += f"; {needing} item(s) need a person"
-    if outcome.status == "partial":
+    if outcome.status is RunStatus.PARTIAL:
         return f"partly done ({outcome.reason or 'see the summary'}): {words}"
     return words
 
 
 def attention_markdown(outcome: SyncSummary) -> str:
-    lines = [f"# {outcome.shop_id}: {STATUS_WORDS.get(outcome.status, outcome.status)}"]
+    lines = [f"# {outcome.shop_id}: {outcome.status.words}"]
     if outcome.reason:
         lines.append(f"\n**Why:** {outcome.reason}")
     unaddressed = outcome.counts.get("missing_ship_to_seen", 0)
-    blocked = outcome.status in ("paused", "partial", "failed")
+    blocked = outcome.status in (RunStatus.PAUSED, RunStatus.PARTIAL, RunStatus.FAILED)
     if not outcome.attention and not unaddressed and not blocked:
         lines.append("\nNothing needs a person.")
         return "\n".join(lines)
-    if outcome.status == "paused":
+    if outcome.status is RunStatus.PAUSED:
         lines.append(
             "\n**The shop needs a person:** it stays paused until the cause above is fixed "
             f"(for a token: `temuship reauthorize {outcome.shop_id} --access-token ...`, or "
@@ -151,10 +124,12 @@ def attention_markdown(outcome: SyncSummary) -> str:
     if not outcome.attention:
         return "\n".join(lines)
     lines += ["", "| what | order / shipment | reason | what to do |", "|---|---|---|---|"]
-    for kind, ident, reason in outcome.attention:
-        lines.append(f"| {kind} | {ident} | {_cell(reason)} | {ADVICE.get(kind, '')} |")
+    for item in outcome.attention:
+        lines.append(
+            f"| {item.kind.value} | {item.subject} | {_cell(item.reason)} | {item.advice} |"
+        )
     shown = len(outcome.attention)
-    total = attention_total(outcome)
+    total = outcome.needs_person
     if total > shown:
         lines.append(f"\n…and {total - shown} more: `temuship status {outcome.shop_id}`")
     return "\n".join(lines)

@@ -32,7 +32,7 @@ def ship_by_watch(
     summaries, failed = [], []
     for shop_id in known_shops(services, shop_ids or []):
         try:
-            report = ship_by.watch(services, shop_id, horizon_hours)
+            report = ship_by.watch_shop(services, shop_id, horizon_hours)
         except Exception as error:  # one shop failing does not stop the others
             logger.error("shop %s: the ship-by watch failed: %s", shop_id, error)
             failed.append(shop_id)

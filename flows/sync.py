@@ -1,34 +1,29 @@
 """The sync flows: one shop, and every shop. The sequence is the use case's
-(`domain/usecases/sync.py`); here each step becomes a Prefect task with its retry policy, and
-the run holds the shop's lock."""
+(`domain/sync/run.py`); here each step becomes a Prefect task with its retry policy, and the
+run holds the shop's lock."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.states import Completed, State
 
+import domain.sync as sync
 from adapters.db.errors import ConcurrentUpdate
 from domain.errors import RateLimited, TransientError, Unreachable
-from domain.usecases import sync
+from domain.ports import Services
+from domain.sync import RunStatus, Step, StepCall, StepResult, SyncRequest, SyncSummary
 from domain.usecases.maintenance import all_shop_ids
-from domain.usecases.sync import StepResult, Stream, SyncRequest, SyncSummary
 from flows import wiring
-from flows.reporting import (
-    STATE_NAMES,
-    artifact_key,
-    publish_summary,
-    summary_line,
-    update_dashboard,
-)
+from flows.progress import Progress
+from flows.reporting import STATE_NAMES, publish_summary, summary_line, update_dashboard
 
 LOCK_POLL_SECONDS = 2.0
 REMINDER = "temuship.token.reminder"  # a paused shop's token: no run asks for it (prefect.yaml)
@@ -38,7 +33,7 @@ def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
     try:
         state.result()
     except Unreachable:
-        return False  # the client tried already; the run goes on without that API (sync.py)
+        return False  # the client tried already; the run goes on without that API
     except (TransientError, RateLimited, ConcurrentUpdate):
         return True  # a retry reloads the orders another writer changed
     except Exception:
@@ -46,124 +41,35 @@ def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
     return False
 
 
-def step(name: str, run_name: str | None = None) -> Any:
-    """A coarse task: no result cache (ids and counts only), transient failures retried."""
-    return task(
-        name=name,
-        task_run_name=run_name,
-        cache_policy=NO_CACHE,
+def _run_step(step: StepCall) -> StepResult:
+    """One step of the sync use case (domain/sync/steps.py), as a Prefect task."""
+    return step.call()
+
+
+TASKS: dict[Step, Any] = {
+    step: task(
+        name=step.value,
+        task_run_name="{step.label}",
+        cache_policy=NO_CACHE,  # ids and counts only
         retries=2,
         retry_delay_seconds=[5, 30],
         retry_condition_fn=_retry_transient,
-    )
-
-
-@step("gate")
-def gate(request: SyncRequest) -> StepResult:
-    """The token against the clock, then the shop's pause."""
-    return sync.gate(wiring.current(), request)
-
-
-@step("temu-page", "temu {stream}: page {page}")
-def import_page(request: SyncRequest, stream: Stream, page: int) -> StepResult:
-    """Import one page of Temu orders (up to 100) into our store."""
-    return sync.import_page(wiring.current(), request, stream, page)
-
-
-@step("push-to-shipstation")
-def push(request: SyncRequest) -> StepResult:
-    """Send the changed orders to ShipStation in batches of up to 100."""
-    return sync.push(wiring.current(), request)
-
-
-@step("read-labels")
-def read_labels(request: SyncRequest) -> StepResult:
-    """Turn ShipStation labels created since the cursor into confirmations."""
-    return sync.read_labels(wiring.current(), request)
-
-
-@step("confirm-to-temu")
-def confirm(request: SyncRequest) -> StepResult:
-    """Send the outbox's open confirmations to Temu, one call per parent order."""
-    return sync.confirm(wiring.current(), request)
-
-
-TASKS: dict[Callable[..., StepResult], Any] = {
-    sync.gate: gate,
-    sync.import_page: import_page,
-    sync.push: push,
-    sync.read_labels: read_labels,
-    sync.confirm: confirm,
+    )(_run_step)
+    for step in Step
 }
+"""One task per step (named after it), transient failures retried."""
 
 
-def as_task(step: Callable[..., StepResult], *args: Any) -> StepResult:
-    """The use case's step, run as its Prefect task."""
-    result: StepResult = TASKS[step](*args)
-    return result
+class TaskRunner:
+    """Runs each step of the use case as its Prefect task and moves the progress artifact."""
 
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
 
-class Progress:
-    """The run's progress artifact (`sync-progress-<shop>`), moved on after every Temu page and
-    every later step. Temu's reading takes 0-70 %: each stream of `sync.streams` an equal share,
-    an update-time span by how far its windows have got, a window by its pages (Temu's total);
-    then ShipStation 80 %, labels 90 %, confirmations 100 %."""
-
-    TEMU_SHARE, PAGE = 70.0, 100
-    AFTER = {sync.push: (80.0, "orders sent to ShipStation"),
-             sync.read_labels: (90.0, "ShipStation labels read"),
-             sync.confirm: (100.0, "confirmations sent to Temu")}  # fmt: skip
-
-    def __init__(self, request: SyncRequest) -> None:
-        self.request, self.artifact_id = request, cast(Any, None)
-        self.streams: list[Stream] | None = None
-        self.orders = 0
-
-    def __call__(self, step: Callable[..., StepResult], *args: Any) -> StepResult:
-        result = as_task(step, *args)
-        try:
-            self._moved(step, args, result)
-        except Exception as err:  # a display only: never fails the sync
-            get_run_logger().debug("progress not updated: %s", err)
+    def __call__(self, call: StepCall) -> StepResult:
+        result: StepResult = TASKS[call.step](call)
+        self.progress.moved(call, result)
         return result
-
-    def _moved(self, step: Callable[..., StepResult], args: tuple[Any, ...], result: Any) -> None:
-        if step is sync.import_page:
-            _, stream, page = args
-            self.orders += dict(result.counts).get("orders_seen", 0)
-            pages = -(-result.total // self.PAGE) if result.total else page
-            within = 1.0 if not result.more else min(1.0, page / max(pages, 1))
-            self._show(self.TEMU_SHARE * self._share(stream, within),
-                       f"Temu: {stream}, page {page} of {max(pages, page)}; "
-                       f"{self.orders} order(s) read so far")  # fmt: skip
-        elif step in self.AFTER:
-            percent, words = self.AFTER[step]
-            self._show(percent, f"{words}; {self.orders} Temu order(s) read")
-
-    def _share(self, stream: Stream, within: float) -> float:
-        """How much of Temu's reading is done once `within` of this stream's pages are read."""
-        if self.streams is None:  # what the use case walks (a DB read)
-            self.streams = sync.streams(wiring.current(), self.request)
-        total = max(1, len(self.streams))
-        for index, planned in enumerate(self.streams):
-            if planned == stream:
-                return (index + within) / total
-            span, window = planned.window, stream.window
-            if span and window and span.start <= window.start < span.end:
-                length = (span.end - span.start).total_seconds() or 1.0
-                done = (window.start - span.start).total_seconds()
-                done += (window.end - window.start).total_seconds() * within
-                return (index + min(1.0, done / length)) / total
-        return 1.0  # a stream read after the planned ones (held orders)
-
-    def _show(self, percent: float, words: str) -> None:
-        percent = round(min(100.0, max(0.0, percent)), 1)
-        description = f"sync of {self.request.shop_id}: {words}"
-        if self.artifact_id is None:
-            key = artifact_key("sync-progress", self.request.shop_id)
-            self.artifact_id = create_progress_artifact(percent, key=key, description=description)
-        else:
-            update_progress_artifact(self.artifact_id, percent, description=description)
 
 
 @flow(name="sync-shop", flow_run_name="sync {shop_id}", log_prints=True)
@@ -183,45 +89,46 @@ def sync_shop(
     """
     services = wiring.current()
     request = sync.new_request(services, shop_id, run_id=run_id(), since=since)
-    return run_locked(request, wait_for_lock_seconds)
+    return run_locked(services, request, wait_for_lock_seconds)
 
 
 def run_id() -> str:
     return str(flow_run.get_id() or "")
 
 
-def run_locked(request: SyncRequest, wait_seconds: float = 0) -> Any:
+def run_locked(services: Services, request: SyncRequest, wait_seconds: float = 0) -> Any:
     """Run one shop's sync under its lock, publish the summary and the shop's dashboard; a
     failed run fails the flow. The flow ends in a Completed state whose name says what
     happened ("Shop paused", "Partly done", "Skipped"; else "Completed") and whose message is
     the outcome in words; its result is the summary dict (`state.result()`)."""
-    logger, services = get_run_logger(), wiring.current()
+    logger = get_run_logger()
     was_paused = shop_paused(services, request.shop_id)
-    with shop_lock(request.shop_id, wait_seconds) as held:
+    with shop_lock(services, request.shop_id, wait_seconds) as held:
         if held:
-            summary = sync.sync_shop(services, request, Progress(request))
+            runner = TaskRunner(Progress(services, request))
+            summary = sync.sync_shop(services, request, runner)
         else:
             summary = sync.skipped(request.shop_id, "another sync of this shop is running")
     publish_summary(summary)
-    if summary.status == "paused" and was_paused:
+    if summary.status is RunStatus.PAUSED and was_paused:
         remind_reauthorization(services, request.shop_id)
     update_dashboard(services, request.shop_id, logger.warning)
     words = f"shop {request.shop_id}: {summary_line(summary)}"
-    if summary.status == "failed":
+    if summary.status is RunStatus.FAILED:
         raise RuntimeError(f"shop {request.shop_id} failed: {summary.reason}")
-    (logger.info if summary.status == "ok" else logger.warning)(words)
+    (logger.info if summary.status is RunStatus.OK else logger.warning)(words)
     name = STATE_NAMES.get(summary.status, "Completed")
     final: State[Any] = Completed(name=name, message=words, data=summary.to_dict())
     return final  # the flow returns it: its state, and `.result()` gives the dict
 
 
-def shop_paused(services: Any, shop_id: str) -> bool:
+def shop_paused(services: Services, shop_id: str) -> bool:
     with services.uow() as uow:
         shop = uow.shops.get(shop_id, decrypt=False)
     return bool(shop is not None and shop.paused)
 
 
-def remind_reauthorization(services: Any, shop_id: str) -> bool:
+def remind_reauthorization(services: Services, shop_id: str) -> bool:
     """A shop paused for its token with no re-authorisation run waiting (the last one timed
     out, failed or was cancelled): announce it (`temuship.token.reminder`; the expiry itself
     is announced once) so the trigger starts a run. The
@@ -246,7 +153,7 @@ def remind_reauthorization(services: Any, shop_id: str) -> bool:
     return True
 
 
-def needs_token(services: Any, shop_id: str) -> bool:
+def needs_token(services: Services, shop_id: str) -> bool:
     """The shop's token is what keeps it paused (expired, being renewed, rejected)."""
     with services.uow() as uow:
         token = uow.tokens.get(shop_id)
@@ -254,12 +161,12 @@ def needs_token(services: Any, shop_id: str) -> bool:
 
 
 @contextmanager
-def shop_lock(shop_id: str, wait_seconds: float) -> Iterator[bool]:
+def shop_lock(services: Services, shop_id: str, wait_seconds: float) -> Iterator[bool]:
     """The shop's lock: never two syncs of one shop at once. Waits up to `wait_seconds` for a
     running sync to end; yields whether the lock is held."""
     deadline = time.monotonic() + wait_seconds
     while True:
-        with wiring.current().shop_lock(shop_id) as acquired:
+        with services.shop_lock(shop_id) as acquired:
             if acquired or time.monotonic() >= deadline:
                 yield acquired
                 return
@@ -277,7 +184,8 @@ def sync_all_shops(
         shop_ids: The shops to sync (default: every connected shop).
         since: Re-read Temu orders updated since this time (UTC); default: from each cursor.
     """
-    return all_shops_state(sync_each(shop_ids or all_shop_ids(wiring.current()), since))
+    services = wiring.current()
+    return all_shops_state(sync_each(shop_ids or all_shop_ids(services), since))
 
 
 def sync_each(
@@ -311,4 +219,4 @@ def all_shops_state(results: list[dict[str, Any]]) -> Any:
 
 
 def failed(shop_id: str, reason: str | None) -> dict[str, Any]:
-    return SyncSummary(shop_id, status="failed", reason=reason).to_dict()
+    return SyncSummary(shop_id, status=RunStatus.FAILED, reason=reason).to_dict()

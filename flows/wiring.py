@@ -1,11 +1,16 @@
-"""The composition root: the only place that builds API clients and the store. Tests pass
-their own ports through `using(...)`."""
+"""The composition root: the only place that builds API clients and the store.
+
+An entry point (a flow, a CLI command) asks for its process's services once, with `current()`,
+and passes them down; tests, the demo and the CLI choose them for what they call with
+`using(...)` (a context variable: it holds for that call and what it calls, in that thread or
+task, never for the rest of the process)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -73,6 +78,7 @@ def bootstrap(
     The clients' request budgets (per Temu app key, per ShipStation API key) live in that
     database, shared by every process and host that uses it (adapters/db/budgets.py);
     `shared_budgets=False` or TEMUSHIP_RATE_BUDGET=process keeps them per process."""
+    from adapters.background import ThreadBackground
     from adapters.db.budgets import budgets_for
     from adapters.db.engine import engine_for
     from adapters.db.locks import shop_lock
@@ -92,29 +98,32 @@ def bootstrap(
         shipstation_for=lambda shop: shipstation_client(shop.shipstation, shop.shop_id, budgets),
         shop_lock=lambda shop_id: shop_lock(engine, shop_id),
         events=PrefectEvents(),
+        background=ThreadBackground(),
         temu_for_token=temu_for_token,
         plan_store=lambda: throwaway_store(engine),
     )
     return replace(services, **overrides)
 
 
-_current: Services | None = None
+_chosen: ContextVar[Services | None] = ContextVar("temuship_services", default=None)
+
+
+@lru_cache(maxsize=1)
+def _from_environment() -> Services:
+    return bootstrap()
 
 
 def current() -> Services:
-    """The services of this process (built on first use)."""
-    global _current
-    if _current is None:
-        _current = bootstrap()
-    return _current
+    """The services chosen for this call (`using`), else this process's, built from its
+    settings on first use."""
+    return _chosen.get() or _from_environment()
 
 
 @contextmanager
 def using(services: Services) -> Iterator[Services]:
-    """Run flows with these services (tests, the demo)."""
-    global _current
-    previous, _current = _current, services
+    """Run flows with these services (tests, the demo, the CLI's progress line)."""
+    token = _chosen.set(services)
     try:
         yield services
     finally:
-        _current = previous
+        _chosen.reset(token)

@@ -13,9 +13,12 @@ from domain.ports.gateways import (
     TemuOrders,
 )
 from domain.ports.runtime import (
+    Background,
     Clock,
     EventSink,
+    Inline,
     NoEvents,
+    Pending,
     Services,
     SystemClock,
 )
@@ -48,17 +51,20 @@ from domain.ports.values import (
 )
 
 __all__ = [
+    "Background",
     "CarrierMappingRepository",
     "Clock",
     "ConfirmItem",
     "ConfirmPackage",
     "CursorRepository",
     "EventSink",
+    "Inline",
     "LabelPage",
     "NoEvents",
     "OrderPage",
     "OrderReadFailure",
     "OrderRepository",
+    "Pending",
     "PushResult",
     "ReportRepository",
     "Services",

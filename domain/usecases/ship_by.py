@@ -104,7 +104,7 @@ def at_risk_orders(
     return sorted(found, key=lambda r: (r.ship_by, r.parent_order_sn))
 
 
-def watch(
+def watch_shop(
     services: Services, shop_id: str, horizon_hours: int = DEFAULT_HORIZON_HOURS
 ) -> ShipByReport:
     """List the shop's orders at risk and announce each not announced yet for this horizon

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TypeVar
 
-from domain.carriers import resolve_carrier
+from domain.carriers import carrier_region, resolve_carrier
 from domain.errors import (
     ConnectionLost,
     ExternalApiError,
@@ -26,7 +26,6 @@ from domain.secrets import Secret
 from domain.shop import Shop
 from domain.token import Token, TokenInfo
 from domain.usecases import tokens
-from domain.usecases.shipments import carrier_region
 from domain.usecases.tokens import OPTIONAL_APIS, require_apis
 
 T = TypeVar("T")
@@ -214,7 +213,7 @@ def take_new_token(services: Services, shop_id: str, access_token: str, run_id: 
     if shop is None or make is None:
         raise Refused(f"no shop named {shop_id!r}")
     ctx = EventContext(services.clock.now(), Source.OPERATOR, run_id)
-    return tokens.reauthorize(
+    return tokens.accept_new_token(
         services.uow(),
         shop_id,
         Secret(access_token),

@@ -43,7 +43,7 @@ def require_apis(info: TokenInfo) -> None:
         )
 
 
-def gate(uow: UnitOfWork, shop_id: str, ctx: EventContext) -> Token:
+def check_before_sync(uow: UnitOfWork, shop_id: str, ctx: EventContext) -> Token:
     """Before a sync: check the token against the clock; raise ShopPaused if unusable."""
     with uow:
         token = uow.tokens.get(shop_id)
@@ -116,7 +116,7 @@ class TokenReport:
     newly_expired: bool
 
 
-def watch(
+def watch_token(
     uow: UnitOfWork, shop_id: str, ctx: EventContext, warning_days: tuple[int, ...] | None = None
 ) -> TokenReport | None:
     """The daily look at one shop's token: days left, warnings once per threshold, expiry."""
@@ -158,7 +158,7 @@ def start_reauthorization(uow: UnitOfWork, shop_id: str, ctx: EventContext) -> N
         uow.commit()
 
 
-def reauthorize(
+def accept_new_token(
     uow: UnitOfWork,
     shop_id: str,
     new_token: Secret,
@@ -198,7 +198,7 @@ def watch_shops(
     reports = []
     for shop_id in shop_ids:
         ctx = EventContext(services.clock.now(), Source.CLOCK)
-        report = watch(services.uow(), shop_id, ctx, warning_days)
+        report = watch_token(services.uow(), shop_id, ctx, warning_days)
         if report is None:
             continue
         if report.newly_warned:

@@ -78,24 +78,24 @@ def connect(
 ) -> None:
     """Validate both sides, then save the shop with its credentials encrypted. A name already
     connected needs --replace (its orders, cursors and history are kept)."""
-    from flows.cli.shops import do_connect
+    from flows.cli.shops import ConnectRequest, do_connect
 
-    do_connect(
-        services,
-        name,
-        region,
-        app_key,
-        app_secret,
-        access_token,
-        shipstation_key,
-        shipstation_secret,
-        shipstation_store_id,
-        temu_url,
-        shipstation_url,
-        backfill_days,
-        warehouse,
-        replace,
+    asked = ConnectRequest(
+        name=name,
+        region=region,
+        app_key=app_key,
+        app_secret=app_secret,
+        access_token=access_token,
+        shipstation_key=shipstation_key,
+        shipstation_secret=shipstation_secret,
+        store_id=shipstation_store_id,
+        temu_url=temu_url,
+        shipstation_url=shipstation_url,
+        backfill_days=backfill_days,
+        warehouse=warehouse,
+        replace_existing=replace,
     )
+    do_connect(services, asked)
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import typer
@@ -36,45 +37,56 @@ def checked_url(option: str, url: str | None) -> str | None:
     return url.rstrip("/")
 
 
-def do_connect(
-    open_services: Callable[[], Services],
-    name: str,
-    region: str,
-    app_key: str,
-    app_secret: str,
-    access_token: str,
-    ss_key: str,
-    ss_secret: str,
-    store_id: int | None,
-    temu_url: str | None,
-    ss_url: str | None,
-    backfill_days: int,
-    warehouse: str | None,
-    replace_existing: bool = False,
-) -> None:
+@dataclass(frozen=True)
+class ConnectRequest:
+    """What `temuship connect` was given (secrets still as typed: wrapped before use)."""
+
+    name: str
+    region: str
+    app_key: str
+    app_secret: str
+    access_token: str
+    shipstation_key: str
+    shipstation_secret: str
+    store_id: int | None = None
+    temu_url: str | None = None
+    shipstation_url: str | None = None
+    backfill_days: int = 7
+    warehouse: str | None = None
+    replace_existing: bool = False
+
+
+def do_connect(open_services: Callable[[], Services], asked: ConnectRequest) -> None:
+    name = asked.name
     if not NAME.match(name):
         problem(f"Shop names use {NAME_RULE}: {name!r}")
         raise typer.Exit(2)
-    temu_url = checked_url("--temu-url", temu_url)
-    ss_url = checked_url("--shipstation-url", ss_url)
+    temu_url = checked_url("--temu-url", asked.temu_url)
+    ss_url = checked_url("--shipstation-url", asked.shipstation_url)
     try:
-        region_value = Region(region.lower())
+        region = Region(asked.region.lower())
     except ValueError:
-        problem(f"--region must be us, eu or global, not {region!r}")
+        problem(f"--region must be us, eu or global, not {asked.region!r}")
         raise typer.Exit(2) from None
     # The database is opened (made, on a new machine) only once the input is right.
     services = open_services()
     require_key(services, writing=True)  # refused before Temu or ShipStation is asked
+    temu = TemuCredentials(
+        asked.app_key, Secret(asked.app_secret), Secret(asked.access_token), region, temu_url
+    )
+    shipstation = ShipStationCredentials(
+        asked.shipstation_key, Secret(asked.shipstation_secret), asked.store_id, ss_url
+    )
     shop = Shop(
         name,
-        TemuCredentials(app_key, Secret(app_secret), Secret(access_token), region_value, temu_url),
-        ShipStationCredentials(ss_key, Secret(ss_secret), store_id, ss_url),
+        temu,
+        shipstation,
         created_at=services.clock.now(),
-        backfill_days=backfill_days,
-        warehouse_id=warehouse,
+        backfill_days=asked.backfill_days,
+        warehouse_id=asked.warehouse,
     )
     try:
-        token = connect(services, shop, replace_existing)
+        token = connect(services, shop, asked.replace_existing)
     except Refused as refusal:
         problem(f"Not connected: {refusal}")
         raise typer.Exit(2 if isinstance(refusal, Mistake) else 1) from None

@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
+import domain.sync as sync
 from domain.errors import (
     ConnectionLost,
     ExternalApiError,
@@ -20,8 +21,8 @@ from domain.errors import (
 )
 from domain.ports import Services, TimeWindow
 from domain.shop import Shop
-from domain.usecases import shops, sync
-from domain.usecases.dry_run import plan_shop
+from domain.sync.dry_run import plan_shop
+from domain.usecases import shops
 from domain.usecases.shops import Mistake, Refused
 from flows.cli.keys import require_key
 from flows.cli.output import dump, err, out, problem
@@ -174,8 +175,11 @@ def do_plan(services: Services, names: list[str], since: datetime | None, as_jso
         out.print(f"  Temu: {len(r.to_temu)} shipment confirmation(s)")
         for tracking, sn, lines in r.to_temu[:10]:
             out.print(f"    tracking {tracking} for {sn} ({lines} line(s))")
-        for kind, ident, reason in r.summary.attention[:10]:
-            out.print(f"  needs a person: {kind} {ident}: {reason}", highlight=False)
+        for item in r.summary.attention[:10]:
+            out.print(
+                f"  needs a person: {item.kind.value} {item.subject}: {item.reason}",
+                highlight=False,
+            )
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import random
 import threading
 import time
@@ -15,9 +16,9 @@ from adapters.sandbox.temu.seed import make_address
 from adapters.temu.client import TemuClient
 from domain.model import order_key
 from domain.shop import Shop
+from domain.sync import SHIPMENT_CURSOR, TEMU_CURSOR
 from domain.token import Token
 from domain.usecases.shops import connect
-from domain.usecases.sync import SHIPMENT_CURSOR, TEMU_CURSOR
 from flows import wiring
 
 
@@ -118,8 +119,11 @@ def connect_shop(world: World) -> Token:
 
 
 def in_thread(target: Callable[[], Any]) -> tuple[threading.Thread, dict[str, Any]]:
-    """Run `target` in a thread; its result or exception lands in the returned dict."""
+    """Run `target` in a thread, with the services the test chose (`wiring.using` is a context
+    variable: the thread runs in a copy of this context); its result or exception lands in the
+    returned dict."""
     box: dict[str, Any] = {}
+    context = contextvars.copy_context()
 
     def run() -> None:
         try:
@@ -127,7 +131,7 @@ def in_thread(target: Callable[[], Any]) -> tuple[threading.Thread, dict[str, An
         except BaseException as error:  # handed to the test, which re-raises it
             box["error"] = error
 
-    thread = threading.Thread(target=run, daemon=True)
+    thread = threading.Thread(target=context.run, args=(run,), daemon=True)
     thread.start()
     return thread, box
 

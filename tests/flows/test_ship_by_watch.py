@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -112,14 +111,14 @@ class TestShipByWatch:
         for name in ("bad", "good"):
             add_shop(services, name)
         good = add_order(services, "good", 1)
-        real = ship_by.watch
+        real = ship_by.watch_shop
 
         def watch(svc, shop_id, horizon_hours=24):
             if shop_id == "bad":
                 raise RuntimeError("database went away")
             return real(svc, shop_id, horizon_hours)
 
-        monkeypatch.setattr(ship_by, "watch", watch)
+        monkeypatch.setattr(ship_by, "watch_shop", watch)
         with pytest.raises(RuntimeError, match="failed for bad"):
             ship_by_watch()
         assert [p["order"] for p in services.events.named(EVENT)] == [good]
@@ -192,13 +191,20 @@ def test_the_readme_automation_sends_a_message_for_each_announcement(tmp_path):
         with wiring.using(services):
             add_shop(services, shop_id)
             late = add_order(services, shop_id, -3)
-            report = ship_by.watch(services, shop_id)
+            report = ship_by.watch_shop(services, shop_id)
             assert report.announced == (late,)
-            ship_by.watch(services, shop_id)  # announced already: no second message
+            ship_by.watch_shop(services, shop_id)  # announced already: no second message
 
         wait_until("the message", lambda: hook.received, 60)
-        time.sleep(3)
-        assert len(hook.received) == 1, hook.received
+        # Nothing more comes of the second watch: an announcement made after it arrives, and
+        # the late order still has one message.
+        marker = {"shop": shop_id, "order": "PO-MARKER", "ship_by": "2026-12-01T07:00:00+00:00",
+                  "hours_left": 1.0, "late": False, "horizon_hours": 24}  # fmt: skip
+        events.emit(EVENT, shop_id, marker)
+        wait_until("the later message", lambda: any("PO-MARKER" in m["text"]
+                                                    for m in hook.received), 60)  # fmt: skip
+        assert [m for m in hook.received if late in m["text"]] == hook.received[:1]
+        assert len(hook.received) == 2, hook.received
         text = hook.received[0]["text"]
         assert late in text and shop_id in text and "2026-12-01T06:00:00+00:00" in text
         assert "no label yet" in text

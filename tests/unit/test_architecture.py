@@ -1,5 +1,6 @@
-"""The layout keeps its shape: no import cycle between modules, no function over 60 lines, and
-only the composition root builds API clients."""
+"""The layout keeps its shape: no import cycle between modules, no function over 60 lines, no
+module over 400, a public function name means one thing in domain/, and only the composition
+root builds API clients."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).parents[2]
 PACKAGES = ("domain", "adapters", "flows")
 MAX_FUNCTION_LINES = 60
+MAX_MODULE_LINES = 400
 
 
 def source_files() -> list[Path]:
@@ -115,3 +117,34 @@ class TestSize:
                     if length > MAX_FUNCTION_LINES:
                         long.append(f"{module_name(path)}.{node.name}: {length} lines")
         assert not long, long
+
+    def test_no_module_is_longer_than_four_hundred_lines(self):
+        long = [
+            f"{module_name(path)}: {lines} lines"
+            for path in source_files()
+            if "migrations" not in path.parts
+            and (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+        ]
+        assert not long, long
+
+
+def public_functions(path: Path) -> set[str]:
+    """The module-level functions a module defines that other modules may call."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    functions = (n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef))
+    return {node.name for node in functions if not node.name.startswith("_")}
+
+
+class TestNames:
+    def test_a_public_function_name_is_defined_once_in_the_domain(self):
+        seen: dict[str, list[str]] = {}
+        for path in sorted((ROOT / "domain").rglob("*.py")):
+            for name in public_functions(path):
+                seen.setdefault(name, []).append(module_name(path))
+        assert not {name: where for name, where in seen.items() if len(where) > 1}
+
+    def test_the_name_check_sees_a_name_defined_twice(self, tmp_path):
+        for module in ("a", "b"):
+            (tmp_path / f"{module}.py").write_text("def gate():\n    pass\n")
+        names = [public_functions(tmp_path / f"{m}.py") for m in ("a", "b")]
+        assert names[0] & names[1] == {"gate"}

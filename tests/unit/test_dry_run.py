@@ -1,4 +1,4 @@
-"""A plan is the sync itself on ports that send nothing (domain/usecases/dry_run.py)."""
+"""A plan is the sync itself on ports that send nothing (domain/sync/dry_run.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from domain.usecases import sync
-from domain.usecases.dry_run import plan_shop
+import domain.sync as sync
+from domain.sync.dry_run import plan_shop
 from tests.builders import address, temu_order
 from tests.fakes import (
     FakeShipStation,

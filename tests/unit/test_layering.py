@@ -1,4 +1,5 @@
-"""The domain imports no I/O library and nothing from adapters/ or flows/."""
+"""The domain imports no I/O library, no concurrency and nothing from adapters/ or flows/: it runs
+on its caller's thread (a call that may run beside it goes through the Background port)."""
 
 import ast
 import sys
@@ -23,6 +24,8 @@ IO_MODULES = {
     "ssl",
     "select",
 }
+CONCURRENCY_MODULES = {"threading", "concurrent", "multiprocessing", "asyncio", "contextvars",
+                       "_thread", "queue"}  # fmt: skip
 ALLOWED_THIRD_PARTY = {"transitions"}
 
 
@@ -42,4 +45,11 @@ def test_domain_module_imports_only_the_standard_library_and_transitions(path):
     foreign = {r for r in roots if r not in sys.stdlib_module_names} - ALLOWED_THIRD_PARTY
     assert not foreign, f"{path.name} imports {foreign}"
     assert not roots & IO_MODULES, f"{path.name} imports I/O modules {roots & IO_MODULES}"
+    assert not roots & CONCURRENCY_MODULES, f"{path.name} imports {roots & CONCURRENCY_MODULES}"
     assert not roots & {"adapters", "flows"}
+
+
+def test_the_concurrency_check_sees_a_threading_import(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("import threading\nfrom concurrent.futures import Future\n")
+    assert imported_roots(module) & CONCURRENCY_MODULES == {"threading", "concurrent"}

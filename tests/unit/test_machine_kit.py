@@ -6,7 +6,7 @@ from enum import StrEnum
 from transitions import Machine
 
 from domain.history import HistoryEntry
-from domain.machine_kit import MachineView, Refusal, fire
+from domain.machine_kit import MachineView, Refusal, fire_on
 from tests.builders import ctx
 
 
@@ -42,25 +42,25 @@ class View(MachineView[Lamp]):
 class TestFire:
     def test_an_accepted_event_moves_the_model_and_keeps_the_note(self):
         lamp = Lamp()
-        entry = fire(MACHINE, View(lamp), "switch_on", ctx(run="r1"), note="by hand")
+        entry = fire_on(MACHINE, View(lamp), "switch_on", ctx(run="r1"), note="by hand")
         assert lamp.state is Light.ON and lamp.new_history == [entry]
         assert (entry.from_state, entry.to_state, entry.accepted) == ("off", "on", True)
         assert (entry.reason, entry.run_id, entry.conflict) == ("by hand", "r1", False)
 
     def test_a_false_guard_is_a_refusal_with_the_default_reason(self):
         lamp = Lamp(powered=False)
-        entry = fire(MACHINE, View(lamp), "switch_on", ctx(), note="by hand")
+        entry = fire_on(MACHINE, View(lamp), "switch_on", ctx(), note="by hand")
         assert lamp.state is Light.OFF and not entry.accepted
         assert entry.reason == "switch_on is not allowed from off"
 
     def test_no_transition_from_the_state_is_a_refusal_not_an_error(self):
         lamp = Lamp(state=Light.ON)
-        entry = fire(MACHINE, View(lamp), "switch_on", ctx())
+        entry = fire_on(MACHINE, View(lamp), "switch_on", ctx())
         assert not entry.accepted and entry.from_state == entry.to_state == "on"
 
     def test_the_caller_explains_its_refusals(self):
         def refuse(event: str, state: StrEnum) -> Refusal:
             return Refusal(f"{event} refused in {state.value}", conflict=True)
 
-        entry = fire(MACHINE, View(Lamp(state=Light.ON)), "switch_on", ctx(), refuse=refuse)
+        entry = fire_on(MACHINE, View(Lamp(state=Light.ON)), "switch_on", ctx(), refuse=refuse)
         assert (entry.reason, entry.conflict) == ("switch_on refused in on", True)

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from domain.usecases.sync import SyncSummary
+from domain.sync import Attention, AttentionKind, RunStatus, SyncSummary
 from flows.reporting import (
     attention_markdown,
     dashboard_markdown,
@@ -23,8 +23,9 @@ def summary(
     attention: list[tuple[str, str, str]] | None = None,
     **counts: int,
 ) -> SyncSummary:
+    items = [Attention(AttentionKind(kind), subject, why) for kind, subject, why in attention or []]
     return SyncSummary(
-        "acme", status=status, reason=reason, counts=Counter(counts), attention=attention or []
+        "acme", status=RunStatus(status), reason=reason, counts=Counter(counts), attention=items
     )
 
 
@@ -93,7 +94,9 @@ class TestRunSummary:
          "confirmation_retry", "ship_by_risk", "step_failed"],
     )  # fmt: skip
     def test_every_item_says_what_to_do(self, kind):
-        text = attention_markdown(summary(attention=[(kind, "PO-1", "a reason")]))
+        text = attention_markdown(
+            summary(attention=[(kind, "PO-1", "a reason")], **{f"attention_{kind}": 1})
+        )
         row = next(line for line in text.splitlines() if line.startswith(f"| {kind} |"))
         assert not row.endswith("|  |"), f"no advice for {kind}: {row}"
 
@@ -182,12 +185,12 @@ class TestProgress:
         from datetime import UTC, datetime, timedelta
 
         from domain.ports import TimeWindow
-        from domain.usecases.sync import Stream, SyncRequest
-        from flows.sync import Progress
+        from domain.sync import Stream, SyncRequest
+        from flows.progress import Progress
 
         start = datetime(2026, 11, 1, tzinfo=UTC)
         span = TimeWindow(start, start + timedelta(hours=10))
-        progress = Progress(SyncRequest("acme", start))
+        progress = Progress(None, SyncRequest("acme", start))  # type: ignore[arg-type]
         progress.streams = [Stream(None, 1), Stream(span)]
         assert progress._share(Stream(None, 1), 1.0) == 0.5
         half = Stream(TimeWindow(start, start + timedelta(hours=5)))

@@ -55,7 +55,7 @@ class World:
         return self.store.orders.get_many(SHOP, [sn])[sn]
 
     def watch(self, horizon_hours: int = 24) -> ship_by.ShipByReport:
-        return ship_by.watch(self.services, SHOP, horizon_hours)
+        return ship_by.watch_shop(self.services, SHOP, horizon_hours)
 
     def later(self, hours: float) -> None:
         self.clock.at = self.clock.at + timedelta(hours=hours)

@@ -1,5 +1,5 @@
 """One failing step does not stop the others: the run ends "partial" with every reason, the
-next run finishes the rest, and the cursor rules hold (domain/usecases/sync.py)."""
+next run finishes the rest, and the cursor rules hold (domain/sync/)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
+import domain.sync as sync
 from domain.errors import TransientError, UnexpectedAnswer
 from domain.model import OrderState
 from domain.ports import LabelPage
-from domain.usecases import sync
-from domain.usecases.sync import SHIPMENT_CURSOR, TEMU_CURSOR
+from domain.sync import SHIPMENT_CURSOR, TEMU_CURSOR
 from tests.builders import T0, address, label, temu_order
 from tests.fakes import (
     FakeShipStation,
@@ -76,7 +76,7 @@ class TestIsolation:
         ss.labels.append(label(order))
         temu.confirm_error = TransientError("Temu", "HTTP 502")
         first = run(services)  # the label is read, its confirmation queued, Temu fails it
-        assert [a[0] for a in first.attention] == ["confirmation_retry"] and not temu.confirmed
+        assert [a.kind for a in first.attention] == ["confirmation_retry"] and not temu.confirmed
         temu.confirm_error, ss.fail_labels = None, True
         second = run(services)
         assert second.status == "partial" and "reading ShipStation labels failed" in second.reason
@@ -93,7 +93,7 @@ class TestIsolation:
         first = run(services)
         assert first.status == "partial" and "sending orders to ShipStation failed" in first.reason
         assert first.counts["labels_seen"] == 1 and len(temu.confirmed) == 1
-        assert [a[0] for a in first.attention] == ["step_failed"]
+        assert [a.kind for a in first.attention] == ["step_failed"]
         ss.fail_push = False
         assert run(services).status == "ok" and new.parent_order_sn in {
             p["orderNumber"] for p in ss.orders.values()
@@ -134,7 +134,7 @@ class TestIsolation:
             "sending orders to ShipStation",
             "reading ShipStation labels",
         ], second.reason
-        assert [a[0] for a in second.attention].count("step_failed") == 3
+        assert [a.kind for a in second.attention].count("step_failed") == 3
         assert store.shops.rows["acme"].last_sync_error == second.reason
         assert {n: store.cursors.get("acme", n) for n in cursors} == cursors  # neither moved
         assert ss.orders == {} and not temu.confirmed

@@ -4,13 +4,23 @@ from datetime import timedelta
 
 import pytest
 
+import domain.sync as sync
 from domain.errors import ShopPaused, TokenLapsed
 from domain.model import OrderAmounts
 from domain.money import Money
 from domain.ports import Services
+from domain.sync import (
+    SHIPMENT_CURSOR,
+    TEMU_CURSOR,
+    Attention,
+    AttentionKind,
+    Stream,
+    SyncSummary,
+    shop_state,
+    steps,
+)
+from domain.sync.pushing import PushQueue
 from domain.token import Token, TokenInfo, TokenState
-from domain.usecases import sync
-from domain.usecases.sync import SHIPMENT_CURSOR, TEMU_CURSOR, Stream, SyncSummary
 from domain.usecases.tokens import REQUIRED_APIS
 from tests.builders import T0, address, shop, temu_order
 from tests.fakes import FakeShipStation, FakeStore, FakeTemu, FakeUnitOfWork, FixedClock
@@ -56,14 +66,15 @@ def request(services, **options):
 def run_steps(services, req, push=False) -> SyncSummary:
     """The sync's reading steps (and the push if asked), one after another."""
     summary = SyncSummary("acme")
-    for stream in sync.streams(services, req):
+    for stream in steps.streams(services, req):
         page = 1
-        while summary.add(sync.import_page(services, req, stream, page)).more:
+        while summary.add(steps.import_page(services, req, stream, page)).more:
             page += 1
-    sync.commit_temu_cursor(services, req)
-    summary.add(sync.read_labels(services, req))
+    shop_state.commit_temu_cursor(services, req)
+    summary.add(steps.read_labels(services, req))
     if push:
-        summary.add(sync.push(services, req))
+        with PushQueue(services, req, summary) as queue:
+            summary.add(steps.push_orders(services, req, queue))
     return summary
 
 
@@ -81,7 +92,7 @@ class TestCursors:
     def test_a_window_with_an_end_reads_up_to_it_and_moves_no_temu_cursor(self, world):
         store, *_, services = world
         req = request(services, since=T0 - timedelta(days=3), until=T0 - timedelta(days=1))
-        assert sync.streams(services, req)[-1].window.end == T0 - timedelta(days=1)
+        assert steps.streams(services, req)[-1].window.end == T0 - timedelta(days=1)
         run_steps(services, req)
         assert store.cursors.get("acme", TEMU_CURSOR) == CURSOR
 
@@ -98,7 +109,7 @@ class TestNamedOrders:
         orders = [temu_order(ship_to=address()) for _ in range(25)]
         temu.orders.update((o.parent_order_sn, o) for o in orders)
         req = request(services, parent_order_sns=[o.parent_order_sn for o in orders])
-        assert [len(s.parent_order_sns) for s in sync.streams(services, req)] == [20, 5]
+        assert [len(s.parent_order_sns) for s in steps.streams(services, req)] == [20, 5]
         summary = run_steps(services, req)
         assert summary.counts["orders_new"] == 25
         assert store.cursors.get("acme", TEMU_CURSOR) == CURSOR
@@ -106,10 +117,14 @@ class TestNamedOrders:
     def test_an_order_temu_does_not_know_is_reported(self, world):
         *_, services = world
         req = request(services, parent_order_sns=["PO-211-00000000000000001"])
-        result = sync.import_page(services, req, Stream(None, None, req.parent_order_sns), 1)
+        result = steps.import_page(services, req, Stream(None, None, req.parent_order_sns), 1)
         assert result.more is False
         assert list(result.attention) == [
-            ("not_found", "PO-211-00000000000000001", "Temu has no order with this number")
+            Attention(
+                AttentionKind.NOT_FOUND,
+                "PO-211-00000000000000001",
+                "Temu has no order with this number",
+            )
         ]
 
 
@@ -118,9 +133,9 @@ class TestExpiryByTheClock:
         store, _, events, services = world
         services.clock = FixedClock(T0 + timedelta(days=61))
         with pytest.raises(TokenLapsed):
-            sync.gate(services, request(services))
+            steps.open_gate(services, request(services))
         with pytest.raises(ShopPaused) as again:
-            sync.gate(services, request(services))
+            steps.open_gate(services, request(services))
         assert not isinstance(again.value, TokenLapsed)
         assert [e[0] for e in events.sent] == ["temuship.token.expired"]
         assert events.sent[0][2] == {"shop": "acme", "by": "clock"}

@@ -1,5 +1,5 @@
 """Reading years back costs in proportion to the orders found, not to the days: windows widen
-while empty and narrow when full (domain/plan.py, domain/usecases/sync.py)."""
+while empty and narrow when full (domain/sync/)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain import plan
+import domain.sync as sync
 from domain.ports import OrderPage
-from domain.usecases import sync
+from domain.sync import plan
 from tests.builders import T0, address, temu_order
 from tests.fakes import (
     FakeTemu,

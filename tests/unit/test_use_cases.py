@@ -1,5 +1,6 @@
 from dataclasses import replace
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 
@@ -13,12 +14,16 @@ from domain.errors import (
     TransientError,
 )
 from domain.model import OrderState, Source
-from domain.ports import OrderPage, OrderReadFailure
+from domain.ports import OrderPage, OrderReadFailure, Services
 from domain.secrets import Secret
+from domain.sync import SyncRequest, SyncSummary
+from domain.sync import confirming as shipments
+from domain.sync.importing import apply_page
+from domain.sync.pushing import PushQueue
 from domain.token import Token, TokenInfo, TokenState
-from domain.usecases import orders, shipments, tokens
+from domain.usecases import tokens
 from tests.builders import T0, address, ctx, label, shop, temu_order
-from tests.fakes import FakeShipStation, FakeStore, FakeTemu, FakeUnitOfWork
+from tests.fakes import FakeShipStation, FakeStore, FakeTemu, FakeUnitOfWork, FixedClock
 
 
 @pytest.fixture
@@ -37,17 +42,31 @@ def uow_of(store):
     return lambda: FakeUnitOfWork(store)
 
 
+def push_all(store, ss, shop_id="acme"):
+    """Everything in the push queue sent, as the push step does (domain/sync/pushing.py)."""
+    services = Services(
+        uow=uow_of(store),
+        temu_for=None,  # type: ignore[arg-type]
+        shipstation_for=lambda s: ss,
+        shop_lock=None,  # type: ignore[arg-type]
+        clock=FixedClock(T0),
+    )
+    with PushQueue(services, SyncRequest(shop_id, T0), SyncSummary(shop_id)) as queue:
+        result = queue.flush()
+    failed = [(a.subject, a.reason) for a in result.attention]
+    return SimpleNamespace(sent=result.count("pushed"), skipped=result.count("push_unchanged"),
+                           failed=failed)  # fmt: skip
+
+
 def page(*temu_orders, failures=()):
     return OrderPage(tuple(temu_orders), tuple(failures), 1, len(temu_orders), False)
 
 
 def import_(world, *temu_orders, failures=()):
-    store, temu, ss, sh = world
+    store, temu, _, sh = world
     for o in temu_orders:
         temu.orders[o.parent_order_sn] = o
-    return orders.import_page(
-        FakeUnitOfWork(store), temu, sh, page(*temu_orders, failures=failures), ctx(), ss.render
-    )
+    return apply_page(FakeUnitOfWork(store), temu, sh, page(*temu_orders, failures=failures), ctx())
 
 
 class TestImportPage:
@@ -103,17 +122,17 @@ class TestImportPage:
         store = world[0]
         o = temu_order(ship_to=address())
         import_(world, o)
-        orders.push_changed_orders(uow_of(store), world[2], "acme", ctx())
+        push_all(store, world[2])
         before = sum(len(r) for r in store.orders.history_rows.values())
         plan = import_(world, o)
-        assert plan.changed == 0 and plan.pushes == []
+        assert plan.changed == 0 and plan.queued == 0
         assert sum(len(r) for r in store.orders.history_rows.values()) == before
 
 
 class TestPush:
     def push(self, world):
         store, _, ss, sh = world
-        return orders.push_changed_orders(uow_of(store), ss, sh.shop_id, ctx())
+        return push_all(store, ss, sh.shop_id)
 
     def test_orders_go_in_batches_of_100_and_a_second_run_sends_none(self, world):
         ss = world[2]
@@ -297,7 +316,7 @@ class TestTokens:
     def test_the_gate_pauses_a_shop_whose_token_expired_by_the_clock(self, world):
         store = world[0]
         with pytest.raises(ShopPaused, match="expired"):
-            tokens.gate(FakeUnitOfWork(store), "acme", ctx(at=T0 + timedelta(days=61)))
+            tokens.check_before_sync(FakeUnitOfWork(store), "acme", ctx(at=T0 + timedelta(days=61)))
 
     def test_an_api_expiry_pauses_the_shop_once(self, world):
         store = world[0]
@@ -311,15 +330,15 @@ class TestTokens:
     def test_the_watch_warns_once_per_threshold(self, world, days_left):
         store = world[0]
         at = T0 + timedelta(days=60 - days_left)
-        first = tokens.watch(FakeUnitOfWork(store), "acme", ctx(at=at))
-        again = tokens.watch(FakeUnitOfWork(store), "acme", ctx(at=at))
+        first = tokens.watch_token(FakeUnitOfWork(store), "acme", ctx(at=at))
+        again = tokens.watch_token(FakeUnitOfWork(store), "acme", ctx(at=at))
         assert first.threshold == days_left and first.newly_warned and not again.newly_warned
 
     def test_reauthorize_stores_the_new_token_and_resumes_the_shop(self, world):
         store = world[0]
         tokens.pause_for(FakeUnitOfWork(store), "acme", TokenExpired("Temu", "x", 3000034), ctx())
         info = TokenInfo(1, 211, T0 + timedelta(days=365), tokens.REQUIRED_APIS)
-        tokens.reauthorize(
+        tokens.accept_new_token(
             FakeUnitOfWork(store), "acme", Secret("new-token-0123456789"), lambda _: info, ctx()
         )
         assert not store.shops.rows["acme"].paused
@@ -334,7 +353,7 @@ class TestTokens:
             raise TokenRevoked("Temu", "access_token not exists.", 3000031)
 
         with pytest.raises(TokenRevoked):
-            tokens.reauthorize(
+            tokens.accept_new_token(
                 FakeUnitOfWork(store), "acme", Secret("bad-token-0123456789"), refuse, ctx()
             )
         assert store.shops.rows["acme"].paused
@@ -343,6 +362,6 @@ class TestTokens:
         store = world[0]
         info = TokenInfo(1, 211, None, frozenset({"bg.order.list.v2.get"}))
         with pytest.raises(PermissionMissing, match="seller centre"):
-            tokens.reauthorize(
+            tokens.accept_new_token(
                 FakeUnitOfWork(store), "acme", Secret("new-token-0123456789"), lambda _: info, ctx()
             )

@@ -54,7 +54,7 @@ class Store:
             return uow.orders.get_many(self.shop_id, [sn])[sn]
 
     def watch(self, horizon_hours: int = 24) -> ship_by.ShipByReport:
-        return ship_by.watch(self.services, self.shop_id, horizon_hours)
+        return ship_by.watch_shop(self.services, self.shop_id, horizon_hours)
 
     def noted(self, horizon_hours: int = 24) -> set[str]:
         with self.services.uow() as uow:

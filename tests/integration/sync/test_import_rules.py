@@ -226,10 +226,12 @@ class TestPartialRun:
         self, cli: Cli, sandbox: Sandbox, shop: str, monkeypatch: pytest.MonkeyPatch
     ):
         from domain.model import order_key
+        from domain.sync import Step
         from flows import sync as sync_flow
 
         # The task's own retries, without their 5 s and 30 s waits.
-        monkeypatch.setattr(sync_flow.read_labels, "retry_delay_seconds", [0.0, 0.0])
+        read_labels = sync_flow.TASKS[Step.READ_LABELS]
+        monkeypatch.setattr(read_labels, "retry_delay_seconds", [0.0, 0.0])
         from tests.integration.sync.sync_helpers import seed_awaiting
 
         first, second = seed_awaiting(sandbox, 2, seed=48)

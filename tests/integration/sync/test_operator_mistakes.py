@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.sandbox.launcher import Sandbox
-from domain import plan
+from domain.sync import plan
 from flows.cli.rules import MAX_BACKFILL_DAYS, NAME_RULE
 from tests.integration.cli.helpers import api_calls, every_row, refused
 from tests.integration.sync.sync_helpers import Cli, database_rows, flat, seed_awaiting
@@ -123,7 +123,7 @@ class TestConnect:
         from flows import wiring
         from flows.cli.app import app
 
-        monkeypatch.setattr(wiring, "_current", None)  # as a new `temuship` process starts
+        wiring._from_environment.cache_clear()  # as a new `temuship` process starts
         home = tmp_path / "home"
         env = {"TEMUSHIP_HOME": str(home), "COLUMNS": "200"}
         monkeypatch.delenv("TEMUSHIP_DATABASE_URL", raising=False)
@@ -133,7 +133,7 @@ class TestConnect:
         result = CliRunner().invoke(app, args, env=env, catch_exceptions=False)
         assert result.exit_code == 2, result.output
         assert not home.exists() or not any(home.iterdir()), sorted(home.iterdir())
-        assert wiring._current is None
+        assert wiring._from_environment.cache_info().currsize == 0  # no services were built
 
     def test_a_name_at_the_edge_of_the_rule_is_taken(self, cli: Cli):
         assert cli.connect("0" + "a-" * 31).exit_code == 0  # 63 characters

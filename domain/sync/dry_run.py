@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from domain.errors import TemushipError
 from domain.ports import (
+    Inline,
     PushResult,
     Services,
     ShipmentRequest,
@@ -23,7 +24,8 @@ from domain.ports import (
     UnitOfWork,
 )
 from domain.shop import Shop
-from domain.usecases.sync import SyncRequest, SyncSummary, sync_shop
+from domain.sync.outcome import RunStatus, SyncRequest, SyncSummary
+from domain.sync.run import sync_shop
 
 
 @dataclass
@@ -76,6 +78,7 @@ def sending_nothing(
         temu_for=temu_for,
         shipstation_for=shipstation_for,
         events=recorder,
+        background=Inline(),
     )
 
 
@@ -87,8 +90,8 @@ class PlanReport:
 
     @property
     def blocked(self) -> str | None:
-        if self.summary.status in ("paused", "failed", "skipped"):
-            return self.summary.reason or self.summary.status
+        if self.summary.status in (RunStatus.PAUSED, RunStatus.FAILED, RunStatus.SKIPPED):
+            return self.summary.reason or self.summary.status.value
         return None
 
     @property
@@ -113,7 +116,7 @@ class PlanReport:
             "shipstation_orders": [{"order": sn, "status": st} for sn, st in self.to_shipstation],
             "temu_confirmations": [{"tracking": t, "order": sn, "lines": n}
                                    for t, sn, n in self.to_temu],
-            "attention": [list(a) for a in self.summary.attention],
+            "attention": [a.as_list() for a in self.summary.attention],
         }  # fmt: skip
 
 

@@ -12,7 +12,6 @@ from domain.errors import BusinessError, ExternalApiError, TokenError
 from domain.history import EventContext
 from domain.model import Label
 from domain.order import Order
-from domain.plan import SyncPlan, plan_labels
 from domain.ports import (
     ConfirmItem,
     ConfirmPackage,
@@ -22,16 +21,7 @@ from domain.ports import (
     UnitOfWork,
 )
 from domain.shop import Shop
-from domain.token import Token
-
-US_REGION_ID = 211
-"""Temu's regionId for the US: the carrier list asked for when the token names no region."""
-
-
-def carrier_region(token: Token | None) -> int:
-    """The region whose Temu carriers a confirmation may name."""
-    return token.region_id if token is not None and token.region_id else US_REGION_ID
-
+from domain.sync.plan import SyncPlan, plan_labels
 
 RETRYABLE_BUSINESS_CODES = frozenset({"120014006", "140020008", "140020009"})
 

@@ -1,0 +1,247 @@
+"""The sync's decisions, as pure functions: which Temu orders to read and in which windows, what
+Temu's answer does to our orders, which orders go to ShipStation and when, and which labels
+become confirmations to Temu.
+
+The one path to ShipStation: an order joins the push queue when applying what Temu says
+changes it (`plan_orders` sets `push_pending`); the queue is flushed in batches of 100 whenever
+it holds one, while Temu is still being read, and to the last order at the end of the import
+(`take_batches`); an order whose payload is what ShipStation already has leaves the queue
+unsent (`choose_pushes`).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from domain.confirmation import ShipmentConfirmation
+from domain.digest import payload_digest
+from domain.history import EventContext
+from domain.model import Label, LabelLine, TemuOrder
+from domain.order import Order
+from domain.ports import TimeWindow
+
+TEMU_CURSOR, SHIPMENT_CURSOR = "temu_orders", "shipstation_shipments"
+OPEN_STATUSES = (1, 2, 41, 51)
+"""Temu statuses still to ship: a first sync reads every order in them, whatever its age."""
+SNS_PER_CALL = 20  # Temu's parentOrderSnList limit
+BATCH = 100  # ShipStation takes up to 100 orders a call
+
+# --- what to read ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One sequence of Temu order pages: an update-time window, one open status, or named
+    parent orders (one page of at most 20)."""
+
+    window: TimeWindow | None
+    status: int | None = None
+    parent_order_sns: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        if self.parent_order_sns:
+            return f"{len(self.parent_order_sns)} named order(s)"
+        if self.window is None:
+            return f"open orders in status {self.status}"
+        return f"updated {self.window.start:%Y-%m-%d %H:%M} to {self.window.end:%Y-%m-%d %H:%M}"
+
+
+def named_streams(parent_order_sns: Sequence[str]) -> list[Stream]:
+    """Named parent orders, 20 a call (Temu's limit)."""
+    sns = tuple(parent_order_sns)
+    return [Stream(None, None, sns[i : i + SNS_PER_CALL]) for i in range(0, len(sns), SNS_PER_CALL)]
+
+
+def streams_to_read(
+    cursor: datetime | None,
+    end: datetime,
+    backfill: timedelta,
+    since: datetime | None = None,
+) -> list[Stream]:
+    """The update-time span from the cursor (or `since`, or the backfill) to `end`; a first
+    sync also reads every open order, any age, first."""
+    span = temu_span(cursor, end, backfill, since)
+    found = [Stream(span)] if span else []
+    if cursor is None and since is None:
+        found = [Stream(None, status) for status in OPEN_STATUSES] + found
+    return found
+
+
+def held_to_reread(held: Sequence[str], read_this_run: Iterable[str]) -> list[Stream]:
+    """The orders held without a ship-to, re-read by number: Temu need not move an order's
+    update time when it releases the address. Those this run has just read are not asked again."""
+    fresh = set(read_this_run)
+    return named_streams([sn for sn in held if sn not in fresh])
+
+
+# --- time windows ---------------------------------------------------------------------------
+
+OVERLAP = timedelta(minutes=10)
+FIRST_WIDTH = timedelta(days=1)
+NARROWEST = timedelta(minutes=15)
+WIDEST = timedelta(days=365)  # Temu documents no maximum window: an empty year costs one call
+FULL = 2000
+"""Orders in one window past which it is read as narrower windows: Temu documents neither a
+maximum window nor a maximum page depth, so a window never holds more than 20 pages."""
+
+
+def temu_span(
+    cursor: datetime | None,
+    now: datetime,
+    backfill: timedelta,
+    since: datetime | None = None,
+    overlap: timedelta = OVERLAP,
+) -> TimeWindow | None:
+    """The update-time span to read: from `since`, else the cursor minus an overlap, else the
+    backfill; None when it is empty."""
+    start = since or (cursor - overlap if cursor else now - backfill)
+    return TimeWindow(start, now) if start < now else None
+
+
+def next_width(width: timedelta, total: int) -> timedelta:
+    """Windows widen while they are empty and narrow when full, so reading years back costs in
+    proportion to the orders found, not to the days."""
+    if total == 0:
+        return min(width * 4, WIDEST)
+    if total > FULL // 2:
+        return max(width / 4, NARROWEST)
+    return width
+
+
+def too_full(window: TimeWindow, total: int) -> bool:
+    """Read this window again as narrower ones?"""
+    return total > FULL and window.end - window.start > NARROWEST
+
+
+def shipment_start(
+    cursor: datetime | None,
+    now: datetime,
+    backfill: timedelta,
+    since: datetime | None = None,
+    overlap: timedelta = OVERLAP,
+) -> datetime:
+    return since or (cursor - overlap if cursor else now - backfill)
+
+
+# --- what Temu's answer does to our orders ----------------------------------------------------
+
+
+@dataclass
+class SyncPlan:
+    orders: dict[str, Order] = field(default_factory=dict)
+    confirmations: list[ShipmentConfirmation] = field(default_factory=list)
+    held: list[tuple[str, str]] = field(default_factory=list)
+    conflicts: list[tuple[str, str]] = field(default_factory=list)
+    missing_ship_to: list[str] = field(default_factory=list)
+    unresolved: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    new_orders: int = 0
+    changed: int = 0
+
+    @property
+    def queued(self) -> int:
+        """Orders this plan put in the push queue (only those ShipStation may take)."""
+        return sum(o.push_pending and o.importable for o in self.orders.values())
+
+
+def plan_orders(
+    shop_id: str, seen: Iterable[TemuOrder], stored: Mapping[str, Order], ctx: EventContext
+) -> SyncPlan:
+    """Apply what Temu says to copies of our orders; a changed order joins the push queue."""
+    plan = SyncPlan()
+    for temu_order in seen:
+        sn = temu_order.parent_order_sn
+        order = copy.deepcopy(stored[sn]) if sn in stored else Order(shop_id, sn)
+        plan.new_orders += sn not in stored
+        before = order.state
+        entry = order.observe(temu_order, ctx)
+        if entry is not None and entry.conflict:
+            plan.conflicts.append((sn, entry.reason or ""))
+        plan.changed += order.state is not before
+        plan.orders[sn] = order
+        if order.ship_to is None and not order.locked:
+            plan.missing_ship_to.append(sn)
+        if order.held_reason:
+            plan.held.append((sn, order.held_reason))
+    return plan
+
+
+def plan_labels(
+    shop_id: str,
+    labels: Sequence[Label],
+    stored: Mapping[str, Order],
+    owners: Mapping[str, str],
+    ctx: EventContext,
+) -> SyncPlan:
+    """Turn ShipStation labels into confirmations, matching lines by lineItemKey (= orderSn)."""
+    plan = SyncPlan(orders={sn: copy.deepcopy(order) for sn, order in stored.items()})
+    for label in labels:
+        by_parent: dict[str, list[LabelLine]] = defaultdict(list)
+        unknown = [ln.order_sn for ln in label.lines if ln.order_sn not in owners]
+        for line in label.lines:
+            if line.order_sn in owners:
+                by_parent[owners[line.order_sn]].append(line)
+        if unknown:
+            plan.unresolved.append((label.shipment_id, _unresolved(label, unknown)))
+        for parent_sn, lines in by_parent.items():
+            order = plan.orders.get(parent_sn)
+            if order is None:
+                plan.unresolved.append((label.shipment_id, f"order {parent_sn} is not stored"))
+                continue
+            known = {c.shipment_id for c in order.confirmations}
+            order.record_label(label, tuple(lines), ctx)
+            plan.confirmations += [c for c in order.confirmations if c.shipment_id not in known]
+    plan.confirmations = [c for c in plan.confirmations if c.is_open]
+    return plan
+
+
+def _unresolved(label: Label, unknown: list[str]) -> str:
+    return (
+        f"shipment {label.shipment_id} (tracking {label.tracking_number}) has line(s) "
+        f"{', '.join(unknown) or '(no lineItemKey)'} that match no Temu order line: not confirmed"
+    )
+
+
+# --- what goes to ShipStation, and when ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One queued order to send: its whole payload, that payload's digest, and the order as it
+    was when chosen (its version tells whether an import changed it meanwhile)."""
+
+    order: Order
+    payload: dict[str, Any]
+    digest: str
+
+
+def choose_pushes(
+    queued: Sequence[Order], render: Callable[[Order], dict[str, Any]]
+) -> tuple[list[Outgoing], list[Order]]:
+    """(the queued orders to send, those that leave the queue unsent): an order is sent only
+    when ShipStation may take it and its payload differs from what it last took."""
+    ready, dropped = [], []
+    for order in queued:
+        payload = render(order) if order.importable else None
+        digest = payload_digest(payload) if payload is not None else ""
+        if payload is None or not order.needs_push(digest):
+            order.push_pending = False
+            dropped.append(order)
+        else:
+            ready.append(Outgoing(order, payload, digest))
+    return ready, dropped
+
+
+def take_batches(
+    ready: list[Outgoing], final: bool, size: int = BATCH
+) -> tuple[list[list[Outgoing]], list[Outgoing]]:
+    """(the batches to send now, what waits): full batches only while Temu is still being read;
+    at the end of the import the rest too."""
+    cut = len(ready) if final else len(ready) - len(ready) % size
+    batches = [ready[i : i + size] for i in range(0, cut, size)]
+    return batches, ready[cut:]
