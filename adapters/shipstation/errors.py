@@ -101,25 +101,26 @@ def error_for(response: httpx.Response, secrets: Iterable[str] = ()) -> External
     return BusinessError(API, message, status)
 
 
-def transport_error(exc: Exception, url: str) -> ExternalApiError:
-    """No answer: a connection never made (Unreachable) or lost (ConnectionLost), both worth
-    another try; a body that cannot be decoded (MalformedAnswer); a URL that cannot be used
-    (ConfigError, not retried)."""
+def transport_error(exc: Exception, url: str, api: str = API) -> ExternalApiError:
+    """No answer: a connection never made (Unreachable: nothing was sent) or lost
+    (ConnectionLost: the request may have arrived), both worth another try; a body that cannot
+    be decoded (MalformedAnswer); a URL that cannot be used (ConfigError, not retried).
+    `api` names the API in the message (ShipStation V1 or V2)."""
     kind = type(exc).__name__
     if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
-        return Unreachable(API, url, f"connect timed out: {kind}")
+        return Unreachable(api, url, f"connect timed out: {kind}")
     if isinstance(exc, httpx.ConnectError):
-        return Unreachable(API, url, kind)
+        return Unreachable(api, url, kind)
     if isinstance(exc, httpx.TimeoutException):
-        return ConnectionLost(API, url, f"timed out waiting for the answer: {kind}")
+        return ConnectionLost(api, url, f"timed out waiting for the answer: {kind}")
     if isinstance(exc, httpx.NetworkError | httpx.ProtocolError):
-        return ConnectionLost(API, url, f"connection dropped: {kind}")
+        return ConnectionLost(api, url, f"connection dropped: {kind}")
     if isinstance(exc, httpx.DecodingError):
-        return MalformedAnswer(API, f"the answer from {url} could not be decoded ({kind})")
-    return ConfigError(API, f"cannot send to {url} ({kind}): check the base URL")
+        return MalformedAnswer(api, f"the answer from {url} could not be decoded ({kind})")
+    return ConfigError(api, f"cannot send to {url} ({kind}): check the base URL")
 
 
-def read_json(response: httpx.Response, secrets: Iterable[str] = ()) -> Any:
+def read_json(response: httpx.Response, secrets: Iterable[str] = (), api: str = API) -> Any:
     """A 2xx answer's JSON (None for 204), or the MalformedAnswer to raise (or retry) when
     there is none to read: an empty body, HTML, a truncated or garbled JSON text."""
     if response.status_code == 204:
@@ -127,9 +128,9 @@ def read_json(response: httpx.Response, secrets: Iterable[str] = ()) -> Any:
     body = response.content
     kind = response.headers.get("Content-Type") or "no content type"
     if not body.strip():
-        return MalformedAnswer(API, f"empty answer (HTTP {response.status_code}, {kind})")
+        return MalformedAnswer(api, f"empty answer (HTTP {response.status_code}, {kind})")
     try:
         return json.loads(body)
     except (ValueError, RecursionError):
         excerpt = UnusableAnswer.excerpt_of(body, secrets)
-        return MalformedAnswer(API, f"the answer is not JSON ({kind})", excerpt=excerpt)
+        return MalformedAnswer(api, f"the answer is not JSON ({kind})", excerpt=excerpt)

@@ -74,12 +74,12 @@ def parse_label(
     """One `/shipments` row as a Label (or the reason it cannot be one), plus any items that
     carry no lineItemKey. `order_key_prefix` starts the orderKey of the shop's orders."""
     if not isinstance(raw, Mapping):
-        return _failure("shipment", None, f"a row is {_kind(raw)}, not a JSON object", None), []
+        return _failure("shipment", None, f"a row is {kind_of(raw)}, not a JSON object", None), []
     sid = _key_of(raw.get("shipmentId"))
     try:
         wire = ShipmentWire.model_validate(raw)
     except ValidationError as exc:
-        return _failure("shipment", sid, f"shipment {sid or '?'}: {_describe(exc)}", raw), []
+        return _failure("shipment", sid, f"shipment {sid or '?'}: {describe(exc)}", raw), []
     sid = wire.shipmentId
     created = _moment(wire.createDate)
     if created is None:
@@ -122,12 +122,12 @@ def _no_lines(wire: ShipmentWire, prefix: str) -> str:
 
 def parse_order_summary(raw: Any) -> ShipStationOrderSummary | ReadFailure:
     if not isinstance(raw, Mapping):
-        return _failure("order", None, f"a row is {_kind(raw)}, not a JSON object", None)
+        return _failure("order", None, f"a row is {kind_of(raw)}, not a JSON object", None)
     oid = _key_of(raw.get("orderId"))
     try:
         wire = OrderSummaryWire.model_validate(raw)
     except ValidationError as exc:
-        return _failure("order", oid, f"order {oid or '?'}: {_describe(exc)}", raw)
+        return _failure("order", oid, f"order {oid or '?'}: {describe(exc)}", raw)
     modified = _moment(wire.modifyDate) if wire.modifyDate else None
     if wire.modifyDate and modified is None:
         reason = f"order {wire.orderId}: modifyDate {wire.modifyDate[:40]!r} is not a date"
@@ -160,7 +160,7 @@ def _list(answer: Any, path: str) -> list[Any]:
     if answer is None:
         return []
     if not isinstance(answer, list):
-        raise unexpected(f"GET {path}: the answer must be a list, not {_kind(answer)}", answer)
+        raise unexpected(f"GET {path}: the answer must be a list, not {kind_of(answer)}", answer)
     return answer
 
 
@@ -168,16 +168,18 @@ def _row(model: type[W], row: Any, what: str, answer: Any) -> W:
     try:
         return model.model_validate(row)
     except ValidationError as exc:
-        raise unexpected(f"a {what} of the answer: {_describe(exc)}", answer) from None
+        raise unexpected(f"a {what} of the answer: {describe(exc)}", answer) from None
 
 
-def unexpected(reason: str, data: Any, secrets: tuple[str, ...] = ()) -> UnexpectedAnswer:
+def unexpected(
+    reason: str, data: Any, secrets: tuple[str, ...] = (), api: str = API
+) -> UnexpectedAnswer:
     """An UnexpectedAnswer quoting `data` (decoded JSON), short and scrubbed."""
     try:
         text = json.dumps(data, ensure_ascii=False, default=str)
     except (ValueError, TypeError, RecursionError):
         text = f"<{type(data).__name__}>"
-    return UnexpectedAnswer(API, reason, excerpt=UnusableAnswer.excerpt_of(text, secrets))
+    return UnexpectedAnswer(api, reason, excerpt=UnusableAnswer.excerpt_of(text, secrets))
 
 
 def _failure(what: str, key: str | None, reason: str, raw: Any) -> ReadFailure:
@@ -206,14 +208,14 @@ def _key_of(value: Any) -> str | None:
     return text if 0 < len(text) <= 64 else None
 
 
-def _kind(value: Any) -> str:
+def kind_of(value: Any) -> str:
     names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
     if value is None:
         return "null"
     return names.get(type(value), "a number" if isinstance(value, int | float) else "a value")
 
 
-def _describe(exc: ValidationError) -> str:
+def describe(exc: ValidationError) -> str:
     parts = []
     for error in exc.errors()[:3]:
         field = ".".join(str(part) for part in error["loc"]) or "(row)"
