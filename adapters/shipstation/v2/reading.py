@@ -199,7 +199,7 @@ def instant(text: str) -> datetime | None:
     """An ISO 8601 time (`Z` or an offset; any number of fractional digits) as aware UTC. One
     without an offset is read as UTC (V2 speaks UTC); None when it is not a time at all."""
     match = _ISO.match(text.strip().replace(" ", "T"))
-    if not match:
+    if not match or "T" not in match["base"]:  # a date alone is not a moment
         return None
     frac = (match["frac"] or "0")[:6].ljust(6, "0")
     tz = match["tz"] or "Z"

@@ -19,13 +19,16 @@ def shipment(n: int) -> dict[str, Any]:
     return {"external_shipment_id": f"temu-shop-1-PO-{n}", "shipment_number": f"PO-{n}"}
 
 
-def created(request: httpx.Request) -> httpx.Response:
-    sent = json.loads(request.content)["shipments"]
+def created_rows(sent: list[dict[str, Any]]) -> httpx.Response:
     rows = [
         {**s, "shipment_id": f"se-{900 + i}", "errors": [], "shipment_status": "pending"}
         for i, s in enumerate(sent)
     ]
     return httpx.Response(200, json={"has_errors": False, "shipments": rows})
+
+
+def created(request: httpx.Request) -> httpx.Response:
+    return created_rows(json.loads(request.content)["shipments"])
 
 
 class TestCreateShipments:
@@ -93,14 +96,18 @@ class TestCreateShipments:
     def test_a_create_that_may_have_arrived_is_never_sent_twice(
         self, router: respx.Router, api: ShipStationV2Api, failure: Any
     ) -> None:
-        route = router.post("/v2/shipments").mock(side_effect=[failure, created])
+        route = router.post("/v2/shipments").mock(
+            side_effect=[failure, created_rows([shipment(1)])]
+        )
         answer = api.create_shipments([shipment(1)])
         assert route.call_count == 1 and answer.results[0].in_doubt
 
     def test_a_connection_never_made_is_tried_again(
         self, router: respx.Router, api: ShipStationV2Api
     ) -> None:
-        route = router.post("/v2/shipments").mock(side_effect=[httpx.ConnectError("x"), created])
+        route = router.post("/v2/shipments").mock(
+            side_effect=[httpx.ConnectError("x"), created_rows([shipment(1)])]
+        )
         assert api.create_shipments([shipment(1)]).results[0].ok
         assert route.call_count == 2
 
@@ -110,7 +117,9 @@ class TestCreateShipments:
         limited = httpx.Response(
             429, json=error_body("rate_limit_exceeded"), headers={"Retry-After": "9"}
         )
-        route = router.post("/v2/shipments").mock(side_effect=[limited, created])
+        route = router.post("/v2/shipments").mock(
+            side_effect=[limited, created_rows([shipment(1)])]
+        )
         assert api.create_shipments([shipment(1)]).results[0].ok
         assert route.call_count == 2 and fake_time.sleeps == [pytest.approx(9.0)]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -32,6 +33,7 @@ from domain.errors import (
 from tests.adapters.shipstation_v2.conftest import KEY, error_body, shipment_row
 from tests.fakes import FakeTime
 
+E = TypeVar("E", bound=Exception)
 SHIPMENT = "/v2/shipments/se-1001"
 OK = httpx.Response(200, json=shipment_row(1))
 
@@ -53,7 +55,7 @@ class SpyLimiter(RateLimiter):
         super().hold_off(seconds)
 
 
-def fails_with(api: ShipStationV2Api, kind: type[Exception]) -> Exception:
+def fails_with(api: ShipStationV2Api, kind: type[E]) -> E:
     with pytest.raises(kind) as caught:
         api.get_shipment("1001")
     return caught.value
@@ -79,7 +81,7 @@ class TestRefusals:
     ) -> None:
         router.get(SHIPMENT).respond(403, json=error_body(code, "no", "req-403", "account_status"))
         error = fails_with(api, V2ConfigError)
-        assert isinstance(error, ConfigError) and not isinstance(error, AuthenticationFailed)
+        assert not isinstance(error, AuthenticationFailed)
         assert error.error_code == code
         assert code in str(error) and "request_id req-403" in str(error)
         assert "plan" in str(error)
@@ -330,7 +332,7 @@ class TestTransientFailures:
         ],
     )
     def test_transport_failures_are_domain_errors_retried_for_a_read(
-        self, router: respx.Router, api: ShipStationV2Api, exc: Exception, kind: type
+        self, router: respx.Router, api: ShipStationV2Api, exc: Exception, kind: type[Exception]
     ) -> None:
         route = router.get(SHIPMENT).mock(side_effect=exc)
         error = fails_with(api, kind)
