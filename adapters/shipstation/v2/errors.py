@@ -86,11 +86,12 @@ class FailedAnswer:
         parts = [
             f"{d.error_code}: {d.message}" if d.error_code else d.message for d in self.details
         ]
-        text = "; ".join(parts[:MAX_ERRORS]) or f"HTTP {self.status}"
+        text = "; ".join(parts[:MAX_ERRORS])
         if len(parts) > MAX_ERRORS:
             text += f"; and {len(parts) - MAX_ERRORS} more"
-        if self.excerpt:
-            text += f" [answer: {self.excerpt}]"
+        if not parts:
+            quoted = f"not ShipStation's error body [answer: {self.excerpt}]"
+            text = quoted if self.excerpt else "an empty answer"
         rid = f"request_id {self.request_id}" if self.request_id else "no request_id in the answer"
         return f"{text} (HTTP {self.status}, {rid})"
 

@@ -26,7 +26,7 @@ from adapters.shipstation.pacing import RetryPolicy
 from adapters.shipstation.v2.errors import API, OutcomeUnknown, V2Failure, error_for
 from adapters.shipstation.v2.pacing import retry_after
 from adapters.temu.pacing import Limiter
-from domain.errors import ExternalApiError, RateLimited, Unreachable
+from domain.errors import ExternalApiError, MalformedAnswer, RateLimited, Unreachable
 
 log = logging.getLogger(__name__)
 Params = Mapping[str, str | int]
@@ -80,10 +80,8 @@ class V2Http:
                 continue
             self._raise_if_final(outcome, where, attempt, creates)
             delay = self.retry.backoff(attempt, self.rng.random())
-            log.warning(
-                "%s: %s %s; retry in %.1fs",
-                where, type(outcome).__name__, outcome.message[:200], delay,
-            )  # fmt: skip
+            detail = outcome.message.removeprefix(f"{where}: ")[:300]
+            log.warning("%s: %s (%s); retry in %.1fs", where, detail, type(outcome).__name__, delay)
             self.retried += 1
             self.sleep(delay)
             attempt += 1
@@ -101,7 +99,11 @@ class V2Http:
     def _wait_out(self, error: RateLimited, where: str) -> None:
         """The key's budget is held back for everyone; a carrier's 429 only delays this call."""
         carrier = isinstance(error, V2Failure) and not error.answer.from_shipstation
-        log.warning("%s: rate limited, waiting %.0fs (%s)", where, error.retry_after, error)
+        rid = error.request_id if isinstance(error, V2Failure) else None
+        log.warning(
+            "%s: rate limited%s, waiting %.0fs (request_id %s)",
+            where, " by a carrier" if carrier else "", error.retry_after, rid,
+        )  # fmt: skip
         self.rate_limited += 1
         if carrier:
             self.sleep(error.retry_after)
@@ -127,7 +129,10 @@ class V2Http:
         if response.is_success:
             if not expect_body and (response.status_code == 204 or not response.content.strip()):
                 return None
-            return read_json(response, self.secrets, API)
+            answer = read_json(response, self.secrets, API)
+            if isinstance(answer, MalformedAnswer):  # name the call it answered
+                return MalformedAnswer(API, f"{where}: {answer.reason}", excerpt=answer.excerpt)
+            return answer
         wait = retry_after(response.headers.get("Retry-After"), self.clock())
         return error_for(response, where, wait, self.secrets)
 

@@ -25,6 +25,7 @@ from domain.errors import (
     BusinessError,
     ConfigError,
     ConnectionLost,
+    ExternalApiError,
     MalformedAnswer,
     RateLimited,
     TransientError,
@@ -141,6 +142,27 @@ class TestRefusals:
         router.get(SHIPMENT).respond(302, headers={"Location": "https://elsewhere.example/x"})
         error = fails_with(api, ConfigError)
         assert "redirected" in str(error) and "base URL" in str(error)
+
+
+class TestEveryFailureNamesItsRequest:
+    @pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 408, 409, 422, 429, 500, 503])
+    def test_the_request_id_and_the_call_are_in_the_message(
+        self, router: respx.Router, api: ShipStationV2Api, status: int
+    ) -> None:
+        router.get(SHIPMENT).respond(status, json=error_body("unknown", "no", f"req-{status}"))
+        with pytest.raises(ExternalApiError) as caught:
+            api.get_shipment("1001")
+        assert f"request_id req-{status}" in str(caught.value)
+        assert "GET /v2/shipments/se-1001" in str(caught.value)
+        assert caught.value.request_id == f"req-{status}"  # type: ignore[attr-defined]
+
+    def test_an_answer_without_one_says_so(
+        self, router: respx.Router, api: ShipStationV2Api
+    ) -> None:
+        router.get(SHIPMENT).respond(400, json={"message": "bad"})
+        error = fails_with(api, V2BusinessError)
+        assert error.request_id is None and "no request_id in the answer" in str(error)
+        assert "not ShipStation's error body" in str(error) and "bad" in str(error)
 
 
 class TestTheKeyNeverShows:
@@ -279,7 +301,7 @@ class TestTransientFailures:
         route = router.get(SHIPMENT).respond(500, content=b"")
         error = fails_with(api, V2TransientError)
         assert isinstance(error, TransientError)
-        assert "HTTP 500" in str(error) and "no request_id in the answer" in str(error)
+        assert "an empty answer (HTTP 500, no request_id in the answer)" in str(error)
         assert route.call_count == api.http.retry.attempts
         assert len(fake_time.sleeps) == api.http.retry.attempts - 1
 
@@ -321,6 +343,7 @@ class TestTransientFailures:
         router.get(SHIPMENT).respond(200, text="<html>maintenance</html>")
         error = fails_with(api, MalformedAnswer)
         assert "not JSON" in str(error) and "maintenance" in error.excerpt
+        assert "GET /v2/shipments/se-1001" in str(error)
 
     @pytest.mark.parametrize(
         ("exc", "kind"),
