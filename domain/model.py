@@ -103,6 +103,14 @@ class OrderLine:
 
 
 @dataclass(frozen=True, slots=True)
+class Tracking:
+    """A tracking number Temu has on record for an order it says is shipped."""
+
+    number: str
+    carrier: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TemuOrder:
     """A Temu parent order as last read from Temu."""
 
@@ -118,10 +126,14 @@ class TemuOrder:
     shipping_amount: Money | None = None
     region_id: int | None = None
     warnings: tuple[str, ...] = ()
+    tracking: tuple[Tracking, ...] = ()  # Temu's record of its shipment (read when needed)
     raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def with_ship_to(self, address: Address | None) -> TemuOrder:
         return replace(self, ship_to=address)
+
+    def with_tracking(self, tracking: tuple[Tracking, ...]) -> TemuOrder:
+        return replace(self, tracking=tracking)
 
     def with_amounts(self, amounts: OrderAmounts) -> TemuOrder:
         lines = tuple(

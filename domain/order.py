@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from domain.confirmation import VOIDED_AFTER_SENDING, ConfirmationStatus, ShipmentConfirmation
@@ -27,6 +28,26 @@ COVERING = frozenset(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Pushed:
+    """What ShipStation took of an order: the payload, its digest, its id there, when (on
+    ShipStation's clock, when it says) and until when it holds the order (V2)."""
+
+    payload: Mapping[str, Any]
+    digest: str
+    remote_id: str | None = None
+    at: datetime | None = None
+    hold_until: date | None = None
+
+
+def sent_lines(payload: Mapping[str, Any]) -> set[str]:
+    """The Temu lines (orderSn) a payload carries: V1's items' lineItemKey, V2's shipment
+    items' external_order_item_id."""
+    items = payload.get("items") or (payload.get("shipment") or {}).get("items") or []
+    keys = (i.get("lineItemKey") or i.get("external_order_item_id") for i in items)
+    return {key for key in keys if isinstance(key, str) and key}
+
+
 @dataclass(eq=False)
 class Order:
     shop_id: str
@@ -37,12 +58,13 @@ class Order:
     ship_to: Address | None = None
     held_reason: str | None = None
     pushed_digest: str | None = None
-    shipstation_order_id: int | None = None
+    shipstation_order_id: str | None = None  # ShipStation's id (V2's without "se-")
     push_error: str | None = None
     push_pending: bool = False
     pushed_state: OrderState | None = None
     pushed_payload: dict[str, Any] | None = None
-    pushed_at: datetime | None = None  # when ShipStation last took the payload (our clock)
+    pushed_at: datetime | None = None  # when ShipStation last took the payload (its clock)
+    hold_until: date | None = None  # when ShipStation's hold of the order ends (V2)
     version: int = 0
     confirmations: list[ShipmentConfirmation] = field(default_factory=list)
     new_history: list[HistoryEntry] = field(default_factory=list)
@@ -133,21 +155,19 @@ class Order:
         """ShipStation took the status we last sent; it closes the order itself when labels
         bought after that cover every line the order carries there. A label bought before our
         last send (say, before we sent a partly shipped order again with the lines left) did
-        not close it."""
-        sent = {item.get("lineItemKey") for item in (self.pushed_payload or {}).get("items", [])}
+        not close it. Both times are ShipStation's own."""
+        sent = sent_lines(self.pushed_payload or {})
         closing = {
             line.order_sn
             for c in self.confirmations
             if c.status in COVERING and (self.pushed_at is None or c.created_at >= self.pushed_at)
             for line in c.lines
         }
-        return bool(sent - closing - {None})
+        return bool(sent - closing)
 
     def mark_pushed(
         self,
-        payload: dict[str, Any],
-        digest: str,
-        shipstation_order_id: int | None,
+        sent: Pushed,
         ctx: EventContext,
         sent_as: OrderState | None = None,
         changed_since: bool = False,
@@ -155,10 +175,12 @@ class Order:
         """ShipStation took the payload, sent while the order was `sent_as` (its state now by
         default); `changed_since`: the order changed after it was sent and stays queued."""
         state = sent_as or self.state
-        self.pushed_payload, self.pushed_digest = payload, digest
-        self.pushed_state, self.push_error, self.pushed_at = state, None, ctx.at
+        self.pushed_payload, self.pushed_digest = dict(sent.payload), sent.digest
+        self.pushed_state, self.push_error = state, None
+        self.pushed_at = sent.at or ctx.at
+        self.hold_until = sent.hold_until if state is OrderState.ON_HOLD else None
         self.push_pending = self.push_pending and changed_since
-        self.shipstation_order_id = shipstation_order_id or self.shipstation_order_id
+        self.shipstation_order_id = sent.remote_id or self.shipstation_order_id
         self.note("pushed_to_shipstation", ctx, f"sent as {state.value}")
 
     def mark_push_failed(self, error: str, ctx: EventContext) -> None:

@@ -19,18 +19,19 @@ from domain.ports import (
     LabelPage,
     OrderPage,
     OrderReadFailure,
+    OutgoingOrder,
     PushResult,
     Services,
+    ShipFrom,
     ShipmentRequest,
     ShipStationCarrier,
-    ShipStationOrderSummary,
     Store,
     TemuCarrier,
     TemuShipment,
     TimeWindow,
     Warehouse,
 )
-from domain.shop import Shop
+from domain.shop import ShipStationApi, Shop
 from domain.token import Token, TokenInfo
 from domain.usecases.tokens import REQUIRED_APIS
 
@@ -345,6 +346,11 @@ class FakeTemu:
         self.confirmed.append(request)
         return ()
 
+    def shipments_many(
+        self, lines: Sequence[tuple[str, str]]
+    ) -> Mapping[str, list[TemuShipment] | ExternalApiError]:
+        return {sn: self.shipments(sn, line) for sn, line in lines}
+
     def shipments(self, parent_order_sn: str, order_sn: str) -> list[TemuShipment]:
         """What was confirmed for the line, as Temu's record shows it."""
         return [
@@ -373,6 +379,11 @@ class FakeShipStation:
             "shipTo": {"country": order.ship_to.country} if order.ship_to else None,
         }  # fmt: skip
 
+    speaks = ShipStationApi.V1
+
+    def push(self, orders: Sequence[OutgoingOrder]) -> list[PushResult]:
+        return self.create_orders([order.payload for order in orders])
+
     def create_orders(self, payloads: Sequence[Mapping[str, Any]]) -> list[PushResult]:
         results = []
         for start in range(0, len(payloads), 100):
@@ -383,20 +394,20 @@ class FakeShipStation:
                     results.append(PushResult(key, False, None, self.reject[key]))
                     continue
                 self.orders[key] = dict(payload)
-                results.append(PushResult(key, True, abs(hash(key)) % 10**8))
+                results.append(PushResult(key, True, str(abs(hash(key)) % 10**8)))
         return results
 
-    def shipments_since(self, since: datetime) -> Iterator[LabelPage]:
+    def labels_since(self, since: datetime) -> Iterator[LabelPage]:
         yield LabelPage(tuple(lb for lb in self.labels if lb.created_at >= since), 1, False)
 
     def voided_since(self, since: datetime) -> Iterator[LabelPage]:
         yield LabelPage(tuple(lb for lb in self.labels if lb.voided), 1, False)
 
-    def list_orders(self, modified_since: datetime) -> Iterator[list[ShipStationOrderSummary]]:
-        yield []
-
     def stores(self) -> list[Store]:
         return [Store(1, "Temu")]
+
+    def warehouses(self) -> list[ShipFrom]:
+        return []
 
     def carriers(self) -> list[ShipStationCarrier]:
         return [ShipStationCarrier("stamps_com", "Stamps.com")]

@@ -83,17 +83,17 @@ def _result(payload: Payload, row: Any) -> PushResult:
     order_id = _order_id(row.get("orderId"))
     success = row.get("success")
     if success is True:
-        return PushResult(key, True, shipstation_order_id=order_id)
+        return PushResult(key, True, remote_id=order_id)
     if success is not False:
         error = f"ShipStation's row for this order has no true/false success {_quote(row)}"
-        return PushResult(key, False, shipstation_order_id=order_id, error=error)
+        return PushResult(key, False, remote_id=order_id, error=error)
     message = row.get("errorMessage") or "ShipStation refused the order (no message)"
-    return PushResult(key, False, shipstation_order_id=order_id, error=str(message)[:500])
+    return PushResult(key, False, remote_id=order_id, error=str(message)[:500])
 
 
-def _order_id(value: Any) -> int | None:
+def _order_id(value: Any) -> str | None:
     ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
-    return value if ok else None
+    return str(value) if ok else None
 
 
 def _quote(value: Any) -> str:

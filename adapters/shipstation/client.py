@@ -7,6 +7,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
@@ -27,6 +28,7 @@ from adapters.shipstation.pacing import (
 from adapters.shipstation.paging import MAX_PAGE_SIZE, pages
 from adapters.shipstation.reading import (
     ReadFailure,
+    ShipStationOrderSummary,
     UnkeyedItem,
     parse_carriers,
     parse_label,
@@ -36,16 +38,25 @@ from adapters.shipstation.reading import (
 )
 from domain.model import Label, order_key
 from domain.order import Order
-from domain.ports import LabelPage, PushResult, ShipStationCarrier, ShipStationOrderSummary, Store
+from domain.ports import (
+    LabelPage,
+    OutgoingOrder,
+    PushResult,
+    ShipFrom,
+    ShipStationCarrier,
+    Store,
+)
 from domain.secrets import mask
-from domain.shop import ShipStationCredentials
+from domain.shop import ShipStationApi, ShipStationCredentials
 
 log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://ssapi.shipstation.com"
 
 
 class ShipStationClient:
-    """ShipStation V1 for one shop: Basic auth, paced by the key's rate limit, retried safely.
+    """ShipStation V1 for one shop: Basic auth, paced by the key's rate limit, retried safely;
+    implements domain.ports.ShipStationGateway (createorders upserts by orderKey, so one call
+    brings an order to its payload and status).
 
     `pacer`: the key's budget shared by every process (adapters/db/budgets.py, as wired in
     flows/wiring.py); without one, a pacer shared by this process's clients of the key."""
@@ -88,6 +99,8 @@ class ShipStationClient:
         # Rows of /shipments and /orders pages that could not be read, each with its reason.
         self.read_failures: list[ReadFailure] = []
 
+    speaks = ShipStationApi.V1
+
     def __repr__(self) -> str:
         return f"ShipStationClient(shop={self.shop_id!r}, key={self._key_hint}, {self.base_url})"
 
@@ -103,6 +116,13 @@ class ShipStationClient:
         if missing:  # without orderKey ShipStation creates a new order on every retry
             raise ValueError(f"payloads without orderKey at positions {missing[:10]}")
         return push_orders(lambda batch: self.api.post("/orders/createorders", batch), payloads)
+
+    def push(self, orders: Sequence[OutgoingOrder]) -> list[PushResult]:
+        """createorders: each order's payload carries its status; ShipStation's clock (the
+        answer's Date) says when it took them."""
+        results = self.create_orders([order.payload for order in orders])
+        taken_at = self.api.answered_at
+        return [replace(result, at=taken_at) if result.success else result for result in results]
 
     def list_orders(self, modified_since: datetime) -> Iterator[list[ShipStationOrderSummary]]:
         """Orders modified since a time, oldest change first, page by page."""
@@ -124,6 +144,8 @@ class ShipStationClient:
     def shipments_since(self, since: datetime) -> Iterator[LabelPage]:
         """Labels created since a time, every page, with their items (voided ones included)."""
         return self._labels(createDateStart=to_pacific_query(since), sortBy="CreateDate")
+
+    labels_since = shipments_since
 
     def voided_since(self, since: datetime) -> Iterator[LabelPage]:
         """Labels voided since a time: V1 sends no webhook for voids, so they are polled."""
@@ -171,6 +193,10 @@ class ShipStationClient:
 
     def carriers(self) -> list[ShipStationCarrier]:
         return parse_carriers(self.api.get("/carriers"))
+
+    def warehouses(self) -> list[ShipFrom]:
+        """V1 orders name a store, not a warehouse: none to choose."""
+        return []
 
     def _store_filter(self, **params: str) -> dict[str, Any]:
         # Only the Temu store's orders and labels are ours to read.

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -14,6 +16,16 @@ from adapters.shipstation.pacing import PacerLike, RetryPolicy
 from domain.errors import ExternalApiError, RateLimited
 
 log = logging.getLogger(__name__)
+
+
+def server_time(headers: Mapping[str, str]) -> datetime | None:
+    """An answer's `Date` header: when the server answered, on its own clock (None when
+    absent or garbled)."""
+    try:
+        moment = parsedate_to_datetime(headers.get("Date") or "")
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class ShipStationHttp:
@@ -33,6 +45,7 @@ class ShipStationHttp:
         self.secrets = secrets  # masked in every message and quoted answer
         self.requests = 0
         self.rate_limited = 0
+        self.answered_at: datetime | None = None  # the last answer's Date: ShipStation's clock
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return self.request("GET", path, params=params)
@@ -78,5 +91,6 @@ class ShipStationHttp:
             log.warning("%s %s: rate limited, waiting %.0fs for the reset", method, path, wait)
             return RateLimited(API, "Too Many Requests", 429, retry_after=wait)
         if response.is_success:
+            self.answered_at = server_time(response.headers) or self.answered_at
             return read_json(response, self.secrets)
         return error_for(response, self.secrets)

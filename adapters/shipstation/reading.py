@@ -26,7 +26,7 @@ from adapters.shipstation.wire import (
 from domain.errors import UnexpectedAnswer, UnusableAnswer
 from domain.model import Label, LabelLine
 from domain.money import Money
-from domain.ports import ShipStationCarrier, ShipStationOrderSummary, Store, UnreadableRow
+from domain.ports import ShipStationCarrier, Store, UnreadableRow
 
 W = TypeVar("W", bound=BaseModel)
 
@@ -118,6 +118,17 @@ def _no_lines(wire: ShipmentWire, prefix: str) -> str:
             "for this shop, and no item has a lineItemKey"
         )
     return f"shipment {sid}: no item has a lineItemKey (a Temu orderSn) to confirm"
+
+
+@dataclass(frozen=True, slots=True)
+class ShipStationOrderSummary:
+    """One row of V1's `GET /orders` (what an order is in ShipStation now)."""
+
+    order_key: str | None
+    order_number: str
+    order_status: str
+    shipstation_order_id: int
+    modified_at: datetime | None
 
 
 def parse_order_summary(raw: Any) -> ShipStationOrderSummary | ReadFailure:

@@ -195,6 +195,15 @@ class TemuClient:
         params = {"parentOrderSn": parent_order_sn, "orderSn": order_sn}
         return self.read("bg.logistics.shipment.v2.get", params, to_shipments)
 
+    def shipments_many(
+        self, lines: Sequence[tuple[str, str]]
+    ) -> Mapping[str, list[TemuShipment] | ExternalApiError]:
+        """Temu's shipment records of many (parent order, line) pairs, fetched concurrently."""
+        line_of = dict(lines)
+        return fetch_concurrently(
+            lambda sn: self.shipments(sn, line_of[sn]), list(line_of), self.transport.limiter.rate
+        )
+
     def confirm_shipment(self, request: ShipmentRequest) -> tuple[str, ...]:
         try:
             result = self.call("bg.logistics.shipment.v2.confirm", confirm_params(request))

@@ -150,7 +150,12 @@ def to_shipments(result: Any) -> list[TemuShipment]:
         wire = _validate(ShipmentWire, row, "shipment")
         shipments.append(
             TemuShipment(
-                wire.trackingNumber, wire.carrierId, wire.skuId, wire.quantity, wire.packageSn
+                wire.trackingNumber,
+                wire.carrierId,
+                wire.skuId,
+                wire.quantity,
+                wire.packageSn,
+                wire.carrierName,
             )
         )
         for sub in wire.subPackageShipmentInfoList or []:
@@ -162,6 +167,7 @@ def to_shipments(result: Any) -> list[TemuShipment]:
                         wire.skuId,
                         None,
                         sub.packageSn,
+                        wire.carrierName,
                     )
                 )
     return shipments

@@ -158,6 +158,7 @@ class SubShipmentWire(Wire):
 class ShipmentWire(Wire):
     trackingNumber: str
     carrierId: Id | None = None
+    carrierName: str | None = None
     skuId: Id | None = None
     quantity: Int | None = None
     packageSn: str | None = None

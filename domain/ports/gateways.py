@@ -12,16 +12,18 @@ from domain.order import Order
 from domain.ports.values import (
     LabelPage,
     OrderPage,
+    OutgoingOrder,
     PushResult,
+    ShipFrom,
     ShipmentRequest,
     ShipStationCarrier,
-    ShipStationOrderSummary,
     Store,
     TemuCarrier,
     TemuShipment,
     TimeWindow,
     Warehouse,
 )
+from domain.shop import ShipStationApi
 from domain.token import TokenInfo
 
 
@@ -77,32 +79,48 @@ class TemuLogistics(Protocol):
         """What Temu has recorded as shipped for one line."""
         ...
 
+    def shipments_many(
+        self, lines: Sequence[tuple[str, str]]
+    ) -> Mapping[str, list[TemuShipment] | ExternalApiError]:
+        """What Temu has recorded as shipped, for many (parent order, line) pairs at once, by
+        parent order; a per-order failure is given, not raised (a token error is raised)."""
+        ...
+
 
 class TemuGateway(TemuAuth, TemuOrders, TemuLogistics, Protocol):
     """Everything the use cases need from Temu, for one shop."""
 
 
 class ShipStationGateway(Protocol):
-    """Everything the use cases need from ShipStation V1, for one shop's store."""
+    """Everything the use cases need from ShipStation, for one shop's store, whichever API the
+    shop speaks (V1 or V2: the gateway maps an order, its lines and its labels to its wire)."""
+
+    speaks: ShipStationApi
 
     def render(self, order: Order) -> dict[str, Any]:
-        """The whole V1 order payload for an order (never a partial one)."""
+        """The whole payload for an order (never a partial one): its digest says whether
+        ShipStation has what we would send now."""
         ...
 
-    def create_orders(self, payloads: Sequence[Mapping[str, Any]]) -> list[PushResult]:
-        """Upsert orders by orderKey, in calls of up to 100; one result per payload."""
+    def push(self, orders: Sequence[OutgoingOrder]) -> list[PushResult]:
+        """Bring each order to its payload and status in ShipStation, creating it where it has
+        none (never a second one); one result per order, in calls of up to 100."""
         ...
 
-    def shipments_since(self, since: datetime) -> Iterator[LabelPage]:
-        """Labels created since a time, every page, with their items."""
+    def labels_since(self, since: datetime) -> Iterator[LabelPage]:
+        """Labels created since a time, every page, with the lines each ships."""
         ...
 
     def voided_since(self, since: datetime) -> Iterator[LabelPage]:
         """Labels voided since a time (ShipStation sends no notice of a void)."""
         ...
 
-    def list_orders(self, modified_since: datetime) -> Iterator[list[ShipStationOrderSummary]]: ...
+    def stores(self) -> list[Store]:
+        """The account's stores (V1; V2 has no list: empty)."""
+        ...
 
-    def stores(self) -> list[Store]: ...
+    def warehouses(self) -> list[ShipFrom]:
+        """The account's ship-from warehouses (V2; V1: empty)."""
+        ...
 
     def carriers(self) -> list[ShipStationCarrier]: ...

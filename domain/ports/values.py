@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from domain.model import Label, TemuOrder
+from domain.model import Label, OrderState, TemuOrder, Tracking
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,16 +88,34 @@ class TemuShipment:
     sku_id: int | None = None
     quantity: int | None = None
     package_sn: str | None = None
+    carrier_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingOrder:
+    """One order to send to ShipStation: the status it must have there, its whole payload
+    (the gateway's `render`), and what ShipStation knows of it already."""
+
+    order_key: str
+    parent_order_sn: str
+    state: OrderState
+    payload: Mapping[str, Any]
+    remote_id: str | None = None  # ShipStation's id for the order, once it has one
+    sent_state: OrderState | None = None  # the status it was last given; None: never sent
+    hold_until: date | None = None  # the date its hold in ShipStation ends (V2)
+    tracking: tuple[Tracking, ...] = ()  # Temu's tracking, for an order Temu shipped
 
 
 @dataclass(frozen=True, slots=True)
 class PushResult:
-    """One row of a ShipStation createorders answer."""
+    """What ShipStation made of one order sent."""
 
     order_key: str
     success: bool
-    shipstation_order_id: int | None = None
+    remote_id: str | None = None  # ShipStation's id (V1 orderId, V2 shipment_id without se-)
     error: str | None = None
+    hold_until: date | None = None  # the hold's end ShipStation now has, if it holds the order
+    at: datetime | None = None  # when ShipStation took it, on ShipStation's clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,20 +135,20 @@ class LabelPage:
 
 
 @dataclass(frozen=True, slots=True)
-class ShipStationOrderSummary:
-    order_key: str | None
-    order_number: str
-    order_status: str
-    shipstation_order_id: int
-    modified_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
 class Store:
     store_id: int
     name: str
     marketplace: str | None = None
     active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ShipFrom:
+    """A ShipStation warehouse (ship-from location) of the account (V2)."""
+
+    warehouse_id: str
+    name: str
+    is_default: bool = False
 
 
 @dataclass(frozen=True, slots=True)

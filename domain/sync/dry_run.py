@@ -9,13 +9,14 @@ would have sent at that moment.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from domain.errors import TemushipError
 from domain.ports import (
     Inline,
+    OutgoingOrder,
     PushResult,
     Services,
     ShipmentRequest,
@@ -32,7 +33,7 @@ from domain.sync.run import sync_shop
 class Recorder:
     """What a dry run would have sent."""
 
-    orders: list[dict[str, Any]] = field(default_factory=list)
+    orders: list[OutgoingOrder] = field(default_factory=list)
     confirmations: list[ShipmentRequest] = field(default_factory=list)
     events: list[tuple[str, str]] = field(default_factory=list)
 
@@ -49,9 +50,9 @@ class _Delegate:
 
 
 class _ShipStationSendsNothing(_Delegate):
-    def create_orders(self, payloads: Sequence[Mapping[str, Any]]) -> list[PushResult]:
-        self._recorder.orders += [dict(p) for p in payloads]
-        return [PushResult(str(p["orderKey"]), True) for p in payloads]
+    def push(self, orders: Sequence[OutgoingOrder]) -> list[PushResult]:
+        self._recorder.orders += list(orders)
+        return [PushResult(o.order_key, True, o.remote_id) for o in orders]
 
 
 class _TemuConfirmsNothing(_Delegate):
@@ -96,9 +97,8 @@ class PlanReport:
 
     @property
     def to_shipstation(self) -> list[tuple[str, str]]:
-        return [
-            (str(p.get("orderNumber")), str(p.get("orderStatus"))) for p in self.recorder.orders
-        ]
+        """(parent order, the status ShipStation would be given) for every order sent."""
+        return [(o.parent_order_sn, o.state.value) for o in self.recorder.orders]
 
     @property
     def to_temu(self) -> list[tuple[str, str, int]]:

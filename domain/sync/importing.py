@@ -8,15 +8,16 @@ from typing import TypeVar
 
 from domain.errors import ExternalApiError, PermissionMissing, TokenError
 from domain.history import EventContext
-from domain.model import OrderAmounts, TemuOrder
+from domain.model import LOCKED_STATES, OrderAmounts, TemuOrder, Tracking
 from domain.order import Order
-from domain.ports import OrderPage, TemuOrders, UnitOfWork
+from domain.ports import OrderPage, TemuGateway, TemuLogistics, TemuOrders, UnitOfWork
 from domain.shop import Shop
 from domain.sync.plan import SyncPlan, plan_orders
 
 ADDRESS_STATUSES = frozenset({2, 41, 51})
 """Temu gives a ship-to once an order awaits shipment (and while partly shipped)."""
 SHIPPED_STATUS = 4
+SHIPPED_BY_TEMU = frozenset({4, 5})
 """Temu may still give the ship-to of a shipped order (the sources disagree): asked for an
 order never imported, so one first seen shipped can be imported as shipped."""
 
@@ -24,7 +25,7 @@ T = TypeVar("T")
 
 
 def apply_page(
-    uow: UnitOfWork, temu: TemuOrders, shop: Shop, page: OrderPage, ctx: EventContext
+    uow: UnitOfWork, temu: TemuGateway, shop: Shop, page: OrderPage, ctx: EventContext
 ) -> SyncPlan:
     """Apply one page of Temu orders: fetch missing ship-tos and prices, drive the machine,
     store the orders with their history and the page's unreadable orders (kept for replay)."""
@@ -35,6 +36,8 @@ def apply_page(
         permission_before = shop.amounts_permission
         seen = with_addresses(temu, page.orders, stored, problems)
         seen = _with_amounts(temu, shop, seen, stored, problems)
+        if shop.shipstation.api.ships_with_tracking:
+            seen = _with_tracking(temu, seen, stored, problems)
         plan = plan_orders(shop.shop_id, seen, stored, ctx)
         plan.problems += problems
         plan.problems += [(f.parent_order_sn or "?", f.reason) for f in page.failures]
@@ -112,6 +115,49 @@ def _apply_fetched(
             value = None
         result.append(apply(order, value) if value is not None else order)
     return result
+
+
+def _with_tracking(
+    temu: TemuLogistics,
+    orders: list[TemuOrder],
+    stored: Mapping[str, Order],
+    problems: list[tuple[str, str]],
+) -> list[TemuOrder]:
+    """Temu's tracking for the orders it says are shipped that ShipStation may still show as
+    open: V2 marks an order shipped only with a tracking number."""
+    orders = [_known_tracking(o, stored.get(o.parent_order_sn)) for o in orders]
+    wanted = [(o.parent_order_sn, o.lines[0].order_sn) for o in orders
+              if _wants_tracking(o, stored.get(o.parent_order_sn))]  # fmt: skip
+    found = temu.shipments_many(wanted) if wanted else {}
+    tracked = {
+        sn: tuple(Tracking(s.tracking_number, s.carrier_name) for s in shipments)
+        for sn, shipments in found.items()
+        if not isinstance(shipments, ExternalApiError)
+    }
+    errors = {sn: e for sn, e in found.items() if isinstance(e, ExternalApiError)}
+    orders = _apply_fetched(orders, errors, "tracking", problems, lambda o, _: o)
+    return [o.with_tracking(tracked[o.parent_order_sn]) if tracked.get(o.parent_order_sn) else o
+            for o in orders]  # fmt: skip
+
+
+def _wants_tracking(order: TemuOrder, known: Order | None) -> bool:
+    has_address = order.ship_to is not None or (known is not None and known.ship_to is not None)
+    open_there = known is None or (
+        known.pushed_state not in LOCKED_STATES and not known.confirmations
+    )
+    return (
+        order.status in SHIPPED_BY_TEMU
+        and not order.tracking
+        and bool(order.lines)
+        and has_address
+        and open_there
+    )
+
+
+def _known_tracking(order: TemuOrder, known: Order | None) -> TemuOrder:
+    """Temu's order list has no tracking: a re-read order keeps what was read before."""
+    before = known.snapshot.tracking if known is not None and known.snapshot else ()
+    return order.with_tracking(before) if before and not order.tracking else order
 
 
 def with_known_prices(orders: Sequence[TemuOrder], stored: Mapping[str, Order]) -> list[TemuOrder]:

@@ -42,6 +42,7 @@ class AttentionKind(StrEnum):
     HELD = "held"
     CONFLICT = "conflict"
     PUSH_FAILED = "push_failed"
+    NOT_SENT = "not_sent"
     LABEL_UNRESOLVED = "label_unresolved"
     LABEL_UNREADABLE = "label_unreadable"
     CONFIRMATION_FAILED = "confirmation_failed"
@@ -62,6 +63,7 @@ ADVICE = {
     K.HELD: "unknown Temu status: check the order in Temu; it is not sent to ShipStation",
     K.CONFLICT: "Temu contradicts a locked ShipStation status: check both sides",
     K.PUSH_FAILED: "ShipStation refused the order: fix the field named, it is retried each sync",
+    K.NOT_SENT: "kept out of ShipStation for the reason given: sent once that changes",
     K.LABEL_UNRESOLVED: "a label whose lines match no Temu line: confirm it in Temu by hand",
     K.LABEL_UNREADABLE: "ShipStation's data for this shipment could not be read: it is retried",
     K.CONFIRMATION_FAILED: "Temu refused the confirmation: correct it in Temu seller centre",

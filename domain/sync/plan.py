@@ -6,7 +6,7 @@ The one path to ShipStation: an order joins the push queue when applying what Te
 changes it (`plan_orders` sets `push_pending`); the queue is flushed in batches of 100 whenever
 it holds one, while Temu is still being read, and to the last order at the end of the import
 (`take_batches`); an order whose payload is what ShipStation already has leaves the queue
-unsent (`choose_pushes`).
+unsent (`choose_pushes`). The gateway behind it speaks V1 or V2; the decision is the same.
 """
 
 from __future__ import annotations
@@ -15,15 +15,16 @@ import copy
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.confirmation import ShipmentConfirmation
 from domain.digest import payload_digest
 from domain.history import EventContext
-from domain.model import Label, LabelLine, TemuOrder
+from domain.model import Label, LabelLine, OrderState, TemuOrder
 from domain.order import Order
-from domain.ports import TimeWindow
+from domain.ports import OutgoingOrder, TimeWindow
+from domain.shop import ShipStationApi
 
 TEMU_CURSOR, SHIPMENT_CURSOR = "temu_orders", "shipstation_shipments"
 OPEN_STATUSES = (1, 2, 41, 51)
@@ -210,6 +211,16 @@ def _unresolved(label: Label, unknown: list[str]) -> str:
 # --- what goes to ShipStation, and when ---------------------------------------------------------
 
 
+REHOLD_WITHIN = timedelta(days=3)
+"""A hold in ShipStation ends on its date (V2 puts the order back to awaiting shipment): an
+order Temu still holds is held again once its hold ends within this."""
+NO_TRACKING = (
+    "Temu says it is shipped but has no tracking number on record: not sent to ShipStation, "
+    "where it would wait as if it still had to ship (V2 marks an order shipped only with a "
+    "tracking number); it is sent once Temu records one"
+)
+
+
 @dataclass(frozen=True)
 class Outgoing:
     """One queued order to send: its whole payload, that payload's digest, and the order as it
@@ -219,22 +230,57 @@ class Outgoing:
     payload: dict[str, Any]
     digest: str
 
+    def to_send(self) -> OutgoingOrder:
+        order = self.order
+        tracking = order.snapshot.tracking if order.snapshot else ()
+        return OutgoingOrder(order.key, order.parent_order_sn, order.state, self.payload,
+                             order.shipstation_order_id, order.pushed_state, order.hold_until,
+                             tracking)  # fmt: skip
+
+
+@dataclass
+class PushChoice:
+    """The queued orders to send, those that leave the queue unsent, and those kept out of
+    ShipStation for a reason a person should know (each with it)."""
+
+    ready: list[Outgoing] = field(default_factory=list)
+    dropped: list[Order] = field(default_factory=list)
+    withheld: list[tuple[Order, str]] = field(default_factory=list)
+
 
 def choose_pushes(
-    queued: Sequence[Order], render: Callable[[Order], dict[str, Any]]
-) -> tuple[list[Outgoing], list[Order]]:
-    """(the queued orders to send, those that leave the queue unsent): an order is sent only
-    when ShipStation may take it and its payload differs from what it last took."""
-    ready, dropped = [], []
+    queued: Sequence[Order],
+    render: Callable[[Order], dict[str, Any]],
+    api: ShipStationApi = ShipStationApi.V1,
+    today: date | None = None,
+) -> PushChoice:
+    """An order is sent when ShipStation may take it and its payload differs from what it last
+    took, or its hold there ends soon; V2 marks an order shipped only with Temu's tracking."""
+    choice = PushChoice()
     for order in queued:
         payload = render(order) if order.importable else None
         digest = payload_digest(payload) if payload is not None else ""
-        if payload is None or not order.needs_push(digest):
+        if payload is None or not (order.needs_push(digest) or _hold_ends(order, today)):
             order.push_pending = False
-            dropped.append(order)
+            choice.dropped.append(order)
+        elif api.ships_with_tracking and _shipped_untracked(order):
+            order.push_pending = False
+            choice.withheld.append((order, NO_TRACKING))
         else:
-            ready.append(Outgoing(order, payload, digest))
-    return ready, dropped
+            choice.ready.append(Outgoing(order, payload, digest))
+    return choice
+
+
+def _hold_ends(order: Order, today: date | None) -> bool:
+    held = order.pushed_state is OrderState.ON_HOLD and order.state is OrderState.ON_HOLD
+    ends = order.hold_until
+    return held and today is not None and ends is not None and ends - today <= REHOLD_WITHIN
+
+
+def _shipped_untracked(order: Order) -> bool:
+    """Shipped by Temu (not by our labels) with no tracking number Temu has on record."""
+    shipped = order.state is OrderState.SHIPPED and not order.confirmations
+    return shipped and not (order.snapshot and order.snapshot.tracking)
 
 
 def take_batches(

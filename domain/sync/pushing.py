@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 
 from domain.history import EventContext
 from domain.model import Source
+from domain.order import Pushed
 from domain.ports import Pending, PushResult, Services, ShipStationGateway
 from domain.sync.outcome import Attention, AttentionKind, StepResult, SyncRequest, SyncSummary
 from domain.sync.plan import BATCH, Outgoing, choose_pushes, take_batches
-
-Outcome = tuple[bool, int | None, str | None]  # (accepted, ShipStation order id, error)
 
 
 @dataclass
@@ -28,13 +27,16 @@ class PushTally:
     skipped: int = 0
     calls: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    withheld: list[tuple[str, str]] = field(default_factory=list)
 
     def result(self, report_failures: bool = True) -> StepResult:
         counts = (("pushed", self.sent), ("push_calls", self.calls),
                   ("push_unchanged", self.skipped))  # fmt: skip
         failed = self.failed if report_failures else []
-        refused = AttentionKind.PUSH_FAILED
-        return StepResult(counts, tuple(Attention(refused, sn, why) for sn, why in failed))
+        refused, kept = AttentionKind.PUSH_FAILED, AttentionKind.NOT_SENT
+        attention = [Attention(refused, sn, why) for sn, why in failed]
+        attention += [Attention(kept, sn, why) for sn, why in self.withheld]
+        return StepResult(counts, tuple(attention))
 
 
 class PushQueue:
@@ -45,7 +47,7 @@ class PushQueue:
         self.services, self.request, self.summary = services, request, summary
         self.queued = 0  # orders queued by the import since batches were last taken
         self._gateway: ShipStationGateway | None = None
-        self._sending: tuple[list[list[Outgoing]], Pending[list[list[Outcome]]]] | None = None
+        self._sending: tuple[list[list[Outgoing]], Pending[list[list[PushResult]]]] | None = None
 
     def __enter__(self) -> PushQueue:
         return self
@@ -84,15 +86,20 @@ class PushQueue:
         (and at the end, if `final`, the rest); `queued` becomes what waits."""
         shop_id, after = self.request.shop_id, None
         ready: list[Outgoing] = []
-        render = self.gateway.render
+        gateway, today = self.gateway, self.services.clock.now().date()
+        ctx = self._ctx()
         while True:
             with self.services.uow() as uow:
                 queued = uow.orders.push_queue(shop_id, BATCH, after)
-                chosen, dropped = choose_pushes(queued, render)
-                uow.orders.save_many(dropped)
+                choice = choose_pushes(queued, gateway.render, gateway.speaks, today)
+                for order, why in choice.withheld:
+                    order.mark_push_failed(why, ctx)
+                kept = [order for order, _ in choice.withheld]
+                uow.orders.save_many(choice.dropped + kept)
                 uow.commit()
-            tally.skipped += len(dropped)
-            batches, ready = take_batches(ready + chosen, final=final and not queued)
+            tally.skipped += len(choice.dropped)
+            tally.withheld += [(o.parent_order_sn, why) for o, why in choice.withheld]
+            batches, ready = take_batches(ready + choice.ready, final=final and not queued)
             yield from batches
             if not queued:
                 self.queued = len(ready)
@@ -109,19 +116,16 @@ class PushQueue:
             self._gateway = self.services.shipstation_for(shop)
         return self._gateway
 
-    def _send(self, batch: list[Outgoing]) -> list[Outcome]:
+    def _send(self, batch: list[Outgoing]) -> list[PushResult]:
         """ShipStation's answer for each order of one batch (the only call to ShipStation)."""
-        results = self.gateway.create_orders([o.payload for o in batch])
+        results = self.gateway.push([o.to_send() for o in batch])
         by_key: dict[str, PushResult] = {result.order_key: result for result in results}
-        outcomes: list[Outcome] = []
-        for outgoing in batch:
-            result = by_key.get(outgoing.order.key)
-            if result is not None and result.success:
-                outcomes.append((True, result.shipstation_order_id, None))
-            else:
-                error = result.error if result else "ShipStation's answer has no row for this order"
-                outcomes.append((False, None, error or "unknown error"))
-        return outcomes
+        missing = "ShipStation's answer has no row for this order"
+        return [by_key.get(o.order.key) or PushResult(o.order.key, False, error=missing)
+                for o in batch]  # fmt: skip
+
+    def _ctx(self) -> EventContext:
+        return EventContext(self.services.clock.now(), Source.SHIPSTATION, self.request.run_id)
 
     def _collect(self, wait: bool) -> bool:
         """Take in the send under way once it is done (or wait for it); True when none is.
@@ -143,26 +147,28 @@ class PushQueue:
         self.summary.add(tally.result(report_failures=False))
         return True
 
-    def _record(self, batch: list[Outgoing], outcomes: list[Outcome], tally: PushTally) -> None:
+    def _record(self, batch: list[Outgoing], results: list[PushResult], tally: PushTally) -> None:
         """What ShipStation answered, on the orders as they are now: one the import changed
         since it was sent stays queued, with what was sent recorded."""
         tally.calls += 1
-        ctx = EventContext(self.services.clock.now(), Source.SHIPSTATION, self.request.run_id)
+        ctx = self._ctx()
         with self.services.uow() as uow:
             fresh = uow.orders.get_many(
                 self.request.shop_id, [o.order.parent_order_sn for o in batch]
             )
-            for sent, (accepted, shipstation_id, error) in zip(batch, outcomes, strict=True):
+            for sent, result in zip(batch, results, strict=True):
                 order = fresh.get(sent.order.parent_order_sn)
                 if order is None:
                     continue
-                if accepted:
+                if result.success:
                     changed = order.version != sent.order.version
-                    order.mark_pushed(dict(sent.payload), sent.digest, shipstation_id, ctx,
-                                      sent.order.state, changed)  # fmt: skip
+                    taken = Pushed(sent.payload, sent.digest, result.remote_id, result.at,
+                                   result.hold_until)  # fmt: skip
+                    order.mark_pushed(taken, ctx, sent.order.state, changed)
                     tally.sent += 1
                 else:
+                    error = result.error or "unknown error"
                     order.mark_push_failed(f"ShipStation refused the order: {error}", ctx)
-                    tally.failed.append((order.parent_order_sn, error or "unknown error"))
+                    tally.failed.append((order.parent_order_sn, error))
             uow.orders.save_many(list(fresh.values()))
             uow.commit()

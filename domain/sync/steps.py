@@ -104,7 +104,7 @@ def read_labels(services: Services, request: SyncRequest) -> StepResult:
     fetched_at = services.clock.now()
     since = shipment_start(cursor, fetched_at, timedelta(days=shop.backfill_days), request.since)
     total = SyncSummary(request.shop_id)
-    for page in gateway.shipments_since(since):
+    for page in gateway.labels_since(since):
         total.add(_labels(services, request, page.labels, "labels_seen"))
         total.add(_unreadable(page.failures))
     for page in gateway.voided_since(since):

@@ -168,7 +168,7 @@ def check(services: Services, shop_id: str) -> list[CheckLine]:
         return f"{page.total} order(s) updated in the last day"
 
     def ss_page() -> str:
-        first = next(iter(ss.shipments_since(now - timedelta(days=1))), None)
+        first = next(iter(ss.labels_since(now - timedelta(days=1))), None)
         return f"{len(first.labels) if first else 0} label(s) in the last day"
 
     probe("temu token", token)

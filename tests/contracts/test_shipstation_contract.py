@@ -33,7 +33,7 @@ class TestCreateOrders:
         results = ss_client.create_orders(sent)
         assert [r.success for r in results] == [True] * 30
         stored = shipstation.order(sent[0]["orderKey"])
-        assert stored is not None and stored["orderId"] == results[0].shipstation_order_id
+        assert stored is not None and str(stored["orderId"]) == results[0].remote_id
 
     @pytest.mark.parametrize(
         ("change", "field"),

@@ -6,7 +6,7 @@ import pytest
 
 from domain.confirmation import ConfirmationStatus
 from domain.model import OrderState, Source
-from domain.order import Order
+from domain.order import Order, Pushed
 from domain.order_machine import MACHINE, TEMU_GUARDS
 from domain.status import STATUS_RULES, target_state
 from tests.builders import T0, address, ctx, label, temu_order
@@ -250,7 +250,7 @@ class TestShipStationClosedByLabels:
     def shipped_by_label(self, pushed_at, label_at):
         order, seen = imported()
         payload = {"items": [{"lineItemKey": ln.order_sn} for ln in seen.lines]}
-        order.mark_pushed(payload, "digest-awaiting", 1, ctx(at=pushed_at))
+        order.mark_pushed(Pushed(payload, "digest-awaiting", "1", at=pushed_at), ctx(at=pushed_at))
         lb = replace(label(seen), created_at=label_at)
         order.record_label(lb, lb.lines, ctx(SS, at=pushed_at + timedelta(minutes=5)))
         assert order.state is OrderState.SHIPPED

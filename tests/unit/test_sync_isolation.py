@@ -29,10 +29,10 @@ class FailingShipStation(FakeShipStation):
         super().__init__()
         self.fail_labels = self.fail_push = False
 
-    def shipments_since(self, since: datetime) -> Iterator[LabelPage]:
+    def labels_since(self, since: datetime) -> Iterator[LabelPage]:
         if self.fail_labels:
             raise UnexpectedAnswer("ShipStation", "GET /shipments answered a list", excerpt="[]")
-        yield from super().shipments_since(since)
+        yield from super().labels_since(since)
 
     def create_orders(self, payloads):
         if self.fail_push:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from adapters.db.tables.columns import as_utc
-from domain.model import Address, LabelLine, OrderLine, Pudo, TemuOrder
+from domain.model import Address, LabelLine, OrderLine, Pudo, TemuOrder, Tracking
 from domain.money import Money
 
 Json = dict[str, Any]
@@ -92,6 +92,7 @@ def dump_temu_order(order: TemuOrder) -> Json:
         "shipping_amount": dump_money(order.shipping_amount),
         "region_id": order.region_id,
         "warnings": list(order.warnings),
+        "tracking": [{"number": t.number, "carrier": t.carrier} for t in order.tracking],
     }
 
 
@@ -109,6 +110,7 @@ def load_temu_order(value: Json, raw: Json | None = None) -> TemuOrder:
         shipping_amount=load_money(value.get("shipping_amount")),
         region_id=value.get("region_id"),
         warnings=tuple(value.get("warnings", ())),
+        tracking=tuple(Tracking(t["number"], t.get("carrier")) for t in value.get("tracking", ())),
         raw=raw,
     )
 

@@ -14,7 +14,7 @@ from adapters.db.repos.removal import remove_shop
 from adapters.db.tables import CREDENTIALS, SHOPS
 from adapters.db.upsert import upsert
 from domain.secrets import Secret
-from domain.shop import Region, ShipStationCredentials, Shop, TemuCredentials
+from domain.shop import Region, ShipStationApi, ShipStationCredentials, Shop, TemuCredentials
 
 SHOP_FIELDS = (
     "shop_id",
@@ -92,6 +92,8 @@ class SqlShopRepository:
             "shipstation_api_secret": encrypt(shipstation.api_secret),
             "shipstation_store_id": shipstation.store_id,
             "shipstation_base_url": shipstation.base_url,
+            "shipstation_api": shipstation.api.value,
+            "shipstation_warehouse_id": shipstation.warehouse_id,
         }
 
     def _load(self, row: Any, decrypt: Callable[[bytes], Secret]) -> Shop:
@@ -107,6 +109,8 @@ class SqlShopRepository:
             api_secret=decrypt(row["shipstation_api_secret"]),
             store_id=row["shipstation_store_id"],
             base_url=row["shipstation_base_url"],
+            api=ShipStationApi(row["shipstation_api"] or ShipStationApi.V1),
+            warehouse_id=row["shipstation_warehouse_id"],
         )
         fields = {f: row[f] for f in SHOP_FIELDS}
         return Shop(temu=temu, shipstation=shipstation, settings=dict(row["settings"]), **fields)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,7 +35,8 @@ class OrderRow(SQLModel, table=True):
     pushed_digest: str | None = Field(default=None, max_length=128)
     pushed_payload: dict[str, Any] | None = Field(default=None, sa_type=JsonType)
     pushed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-    shipstation_order_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    shipstation_order_id: str | None = Field(default=None, max_length=64)
+    hold_until: date | None = None  # when ShipStation's hold of the order ends (V2)
     push_error: str | None = None
     version: int = 1
     created_at: datetime = Field(sa_type=UtcDateTime)

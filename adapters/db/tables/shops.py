@@ -46,6 +46,10 @@ class CredentialsRow(SQLModel, table=True):
     shipstation_api_secret: bytes = Field(sa_type=sa.LargeBinary)
     shipstation_store_id: int | None = Field(default=None, sa_type=sa.BigInteger)
     shipstation_base_url: str | None = None
+    shipstation_api: str = Field(
+        default="v1", max_length=8, sa_column_kwargs={"server_default": "v1"}
+    )  # v1 or v2
+    shipstation_warehouse_id: str | None = Field(default=None, max_length=64)  # V2
 
 
 class TokenRow(SQLModel, table=True):

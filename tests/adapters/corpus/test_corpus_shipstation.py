@@ -127,7 +127,7 @@ def test_a_bad_createorders_row_fails_only_its_order(
     for position, fragment in case.failed.items():
         assert fragment in failed[position] and len(failed[position]) <= 800
     for result in results:
-        assert result.shipstation_order_id is None or isinstance(result.shipstation_order_id, int)
+        assert result.remote_id is None or result.remote_id.isdigit()
 
 
 def test_a_createorders_answer_that_cannot_be_read_is_retried_then_raised(

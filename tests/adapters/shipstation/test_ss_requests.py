@@ -40,7 +40,7 @@ class TestCreateOrders:
         expected = base64.b64encode(f"{KEY}:{SECRET}".encode()).decode()
         assert request.headers["Authorization"] == f"Basic {expected}"
         assert json.loads(request.content) == payloads
-        assert [r.shipstation_order_id for r in results] == [100, 101, 102]
+        assert [r.remote_id for r in results] == ["100", "101", "102"]
         assert all(r.success for r in results)
 
     def test_250_orders_go_in_three_calls_of_at_most_100(
@@ -64,7 +64,7 @@ class TestCreateOrders:
         ]  # fmt: skip
         router.post("/orders/createorders").respond(200, json={"hasErrors": True, "results": rows})
         first, second = client.create_orders(payloads)
-        assert first.success and first.shipstation_order_id == 5
+        assert first.success and first.remote_id == "5"
         assert not second.success and "not in an open status" in (second.error or "")
 
     def test_a_payload_without_order_key_is_refused_before_sending(

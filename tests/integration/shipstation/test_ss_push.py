@@ -9,6 +9,7 @@ from adapters.shipstation import ShipStationClient
 from domain.digest import payload_digest
 from domain.history import EventContext
 from domain.model import Source
+from domain.order import Pushed
 
 CREATE = "POST /orders/createorders"
 
@@ -35,7 +36,7 @@ def test_rendering_the_same_orders_again_sends_nothing(
     results = client.create_orders(payloads)
     ctx = EventContext(at=clock.now(), source=Source.SHIPSTATION)
     for order, payload, result in zip(orders, payloads, results, strict=True):
-        order.mark_pushed(payload, payload_digest(payload), result.shipstation_order_id, ctx)
+        order.mark_pushed(Pushed(payload, payload_digest(payload), result.remote_id), ctx)
     calls_before = sandbox.counters.calls[CREATE]
     to_send = [o for o in orders if o.needs_push(payload_digest(client.render(o)))]
     assert to_send == []
@@ -77,7 +78,7 @@ def test_an_update_replaces_the_whole_order(
     changed = {**payload, "internalNotes": None, "orderStatus": "on_hold"}
     second = client.create_orders([changed])[0]
     stored = sandbox.order(payload["orderKey"])
-    assert stored is not None and second.shipstation_order_id == first.shipstation_order_id
+    assert stored is not None and second.remote_id == first.remote_id
     assert (stored["orderStatus"], stored["internalNotes"]) == ("on_hold", None)
     assert len(sandbox.orders) == 1
 
