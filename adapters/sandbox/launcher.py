@@ -10,6 +10,7 @@ from adapters.sandbox.shipstation.state import (
     DEMO_API_KEY,
     DEMO_API_SECRET,
     DEMO_STORE_ID,
+    DEMO_V2_API_KEY,
     ShipStationSandbox,
 )
 from adapters.sandbox.temu.app import create_temu_app
@@ -21,6 +22,16 @@ from adapters.sandbox.temu.state import (
 )
 from domain.secrets import Secret
 from domain.shop import Region, ShipStationCredentials, TemuCredentials
+
+
+@dataclass(frozen=True)
+class ShipStationV2Access:
+    """What a V2 client needs of the simulated account: the API-Key, the base URL (the one
+    before /v2/, the V1 URL too) and the store its orders go to."""
+
+    api_key: Secret
+    base_url: str
+    store_id: int = DEMO_STORE_ID
 
 
 @dataclass
@@ -37,6 +48,7 @@ class Sandbox:
         self._ss_server = ServerThread(
             create_shipstation_app(self.shipstation), self.shipstation_port
         ).start()
+        self.shipstation.base_url = self._ss_server.url  # webhooks' resource_url
         return self
 
     def stop(self) -> None:
@@ -66,3 +78,7 @@ class Sandbox:
         return ShipStationCredentials(
             DEMO_API_KEY, Secret(DEMO_API_SECRET), DEMO_STORE_ID, self.shipstation_url
         )
+
+    def shipstation_v2_credentials(self, api_key: str = DEMO_V2_API_KEY) -> ShipStationV2Access:
+        """The simulated account on V2: same server and store as V1, a V2 key of its own."""
+        return ShipStationV2Access(Secret(api_key), self.shipstation_url, DEMO_STORE_ID)

@@ -1,8 +1,10 @@
-"""The simulated ShipStation V1 API (see api/shipstation.md), served by `serving(app)`.
+"""The simulated ShipStation, V1 (api/shipstation.md) and V2 (api/shipstation-v2.md, under
+/v2/ on the same server) over one account, served by `serving(app)`.
 
 state = ShipStationSandbox()                 # demo key/secret: DEMO_API_KEY / DEMO_API_SECRET
 with serving(create_shipstation_app(state)) as server:
     ShipStationCredentials(DEMO_API_KEY, Secret(DEMO_API_SECRET), DEMO_STORE_ID, server.url)
+    # V2: header API-Key: DEMO_V2_API_KEY, base URL server.url (paths /v2/...)
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import json
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from adapters.sandbox.shipstation.admin import admin_router
@@ -20,13 +22,19 @@ from adapters.sandbox.shipstation.state import (
     DEMO_API_KEY,
     DEMO_API_SECRET,
     DEMO_STORE_ID,
+    DEMO_V2_API_KEY,
     ShipStationSandbox,
 )
+from adapters.sandbox.shipstation.v2.admin import v2_admin_router
+from adapters.sandbox.shipstation.v2.errors import error_body, error_entry
+from adapters.sandbox.shipstation.v2.gate import V2Gate
+from adapters.sandbox.shipstation.v2.routes import v2_router
 
 __all__ = [
     "DEMO_API_KEY",
     "DEMO_API_SECRET",
     "DEMO_STORE_ID",
+    "DEMO_V2_API_KEY",
     "ShipStationSandbox",
     "create_shipstation_app",
 ]
@@ -35,12 +43,15 @@ __all__ = [
 def create_shipstation_app(state: ShipStationSandbox | None = None) -> Any:
     """An ASGI app for one simulated account (a fresh one when no state is given)."""
     state = state or ShipStationSandbox()
-    app = FastAPI(title="Simulated ShipStation V1", docs_url="/admin/docs", openapi_url=None)
+    app = FastAPI(title="Simulated ShipStation", docs_url="/admin/docs", openapi_url=None)
     app.state.sandbox = state
     _v1_errors(app)
     _api_routes(app, state)
+    _v1_webhook_routes(app, state)
+    app.include_router(v2_router(state))
     app.include_router(admin_router(state), prefix="/admin")
-    return ShipStationGate(app, state)
+    app.include_router(v2_admin_router(state), prefix="/admin")
+    return V2Gate(app, ShipStationGate(app, state), state)
 
 
 def _answer(result: tuple[int, Any]) -> JSONResponse:
@@ -63,6 +74,8 @@ def _v1_errors(app: FastAPI) -> None:
     async def v1_shape(request: Request, exc: StarletteHTTPException) -> Any:
         if request.url.path.startswith("/admin"):
             return await default(request, exc)  # type: ignore[misc]
+        if request.url.path == "/v2" or request.url.path.startswith("/v2/"):
+            return _v2_shape(request, exc)
         if exc.status_code == 405:
             message = f"The requested resource does not support http method '{request.method}'."
         elif exc.status_code == 404:
@@ -70,6 +83,37 @@ def _v1_errors(app: FastAPI) -> None:
         else:
             message = str(exc.detail)
         return JSONResponse({"Message": message}, exc.status_code, headers=exc.headers)
+
+
+def _v2_shape(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """Unknown /v2 routes and methods answer V2's standard error body (§9)."""
+    where = f"{request.method} {request.url.path}"
+    if exc.status_code == 405:
+        entry = error_entry("unspecified", f"{where}: the method is not allowed on this path.")
+    elif exc.status_code == 404:
+        entry = error_entry("invalid_identifier", f"{where}: no such resource.")
+    else:
+        entry = error_entry("unspecified", str(exc.detail))
+    return JSONResponse(error_body([entry]), exc.status_code, headers=exc.headers)
+
+
+def _v1_webhook_routes(app: FastAPI, state: ShipStationSandbox) -> None:
+    """V1 webhooks (shipstation.md §5.1): SHIP_NOTIFY and ITEM_SHIP_NOTIFY fire on labels."""
+    hooks = state.v2.webhooks
+
+    @app.post("/webhooks/subscribe")
+    async def subscribe(request: Request) -> JSONResponse:
+        ok, body = await _read_json(request)
+        return _answer(hooks.subscribe_v1(body if ok else None))
+
+    @app.get("/webhooks")
+    async def webhooks() -> JSONResponse:
+        return JSONResponse(hooks.list_v1())
+
+    @app.delete("/webhooks/{webhook_id}")
+    async def unsubscribe(webhook_id: str) -> Response:
+        status, body = hooks.delete_v1(webhook_id)
+        return Response(status_code=status) if body is None else JSONResponse(body, status)
 
 
 def _api_routes(app: FastAPI, state: ShipStationSandbox) -> None:

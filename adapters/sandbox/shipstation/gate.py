@@ -81,6 +81,14 @@ class ShipStationGate:
         if fault.kind == "error":
             await _answer(send, fault.status, CRASH, headers)
             return True
+        if fault.kind == "empty_error":
+            await _raw(send, fault.status, b"", b"text/html", headers)
+            return True
+        if fault.kind == "rate_limit":
+            limited = {**headers, "X-Rate-Limit-Remaining": "0",
+                       "X-Rate-Limit-Reset": str(fault.retry_after)}  # fmt: skip
+            await _answer(send, 429, TOO_MANY, limited)
+            return True
         if fault.kind in GARBLED:
             body, content_type = GARBLED[fault.kind]
             await _raw(send, 200, body, content_type, headers)

@@ -19,6 +19,7 @@ class Labels:
         self.shipments: list[Row] = []
         self._shipment_ids = itertools.count(33974374)
         self._item_ids = itertools.count(192210956)
+        self._batches = itertools.count(7700001)  # one per purchase (V2 batch_id, V1 batchId)
 
     def number_items(self, order: Row, previous: Row | None) -> None:
         """Give items an orderItemId, keeping the old one for a lineItemKey seen before."""
@@ -46,6 +47,9 @@ class Labels:
                 self._shipment(order, lines or open_lines, carrier_code, service_code, voided)
                 for lines in packages
             ]
+            batch = next(self._batches)
+            for shipment in made:
+                shipment["_batch"] = batch
             self.shipments.extend(made)
             self._settle(order)
             return [public(s) for s in made]
@@ -54,7 +58,7 @@ class Labels:
         with self.lock:
             shipment = next(s for s in self.shipments if s["shipmentId"] == shipment_id)
             now = self.clock.now()
-            shipment.update(voided=True, voidDate=pacific_text(now), _voided_at=now)
+            shipment.update(voided=True, voidDate=pacific_text(now), _voided_at=now, _modified=now)
             self._settle(self.orders[shipment["orderKey"]])
             return public(shipment)
 
@@ -117,7 +121,7 @@ class Labels:
             "insuranceOptions": {"provider": None, "insureShipment": False, "insuredValue": 0},
             "advancedOptions": {"storeId": order["advancedOptions"]["storeId"]},
             "shipmentItems": items, "labelData": None, "formData": None,
-            "_created": now, "_voided_at": now if voided else None,
+            "_created": now, "_modified": now, "_voided_at": now if voided else None,
         }  # fmt: skip
 
 

@@ -48,13 +48,16 @@ class RateWindow:
 class Fault:
     """What the next `count` API requests (those whose path starts with `path`, if given)
     suffer: `error` (5xx), `slow`, `drop` (the connection closed mid-body), `malformed` (a
-    200 whose JSON is cut short), `html` (a 200 proxy page) or `empty` (a 200 with no body)."""
+    200 whose JSON is cut short), `html` (a 200 proxy page) or `empty` (a 200 with no body);
+    or `empty_error` (a 5xx with no body) or `rate_limit` (a 429 asking to retry after
+    `retry_after` seconds)."""
 
     kind: str
     count: int
     delay: float = 0.0
     status: int = 500
     path: str | None = None
+    retry_after: int = 1
 
     def applies(self, path: str) -> bool:
         return self.path is None or path.startswith(self.path)
@@ -65,6 +68,8 @@ class Faults:
     (and lets the faults behind it wait) until a request for that path comes."""
 
     KINDS = frozenset({"error", "slow", "drop", "malformed", "html", "empty"})
+    # Added with V2 (its chaos cases): a 5xx with no body, a burst of 429s.
+    STATUS_KINDS = frozenset({"empty_error", "rate_limit"})
 
     def __init__(self) -> None:
         self._queue: list[Fault] = []
@@ -77,11 +82,13 @@ class Faults:
         delay: float = 0.0,
         status: int = 500,
         path: str | None = None,
+        retry_after: int = 1,
     ) -> None:
-        if kind not in self.KINDS:
-            raise ValueError(f"unknown fault {kind!r}; one of {sorted(self.KINDS)}")
+        kinds = self.KINDS | self.STATUS_KINDS
+        if kind not in kinds:
+            raise ValueError(f"unknown fault {kind!r}; one of {sorted(kinds)}")
         with self._lock:
-            self._queue.append(Fault(kind, count, delay, status, path))
+            self._queue.append(Fault(kind, count, delay, status, path, max(int(retry_after), 0)))
 
     def next(self, path: str = "/") -> Fault | None:
         with self._lock:

@@ -140,7 +140,8 @@ def list_shipments(shipments: list[Row], params: Mapping[str, str]) -> tuple[int
 
 
 def _shipment_matches(shipment: Row, params: Mapping[str, str]) -> bool:
-    """shipstation.md §4.2: every filter of GET /shipments (customsCountryCode aside)."""
+    """shipstation.md §4.2: every filter of GET /shipments (customsCountryCode aside), and
+    §5.2's batchId (a SHIP_NOTIFY resource_url lists the labels of one purchase by it)."""
     ship_to = shipment.get("shipTo") or {}
     equal = {
         "orderNumber": shipment["orderNumber"], "orderId": shipment["orderId"],
@@ -155,6 +156,7 @@ def _shipment_matches(shipment: Row, params: Mapping[str, str]) -> bool:
         and in_range(params, "createDate", shipment["_created"])
         and in_range(params, "shipDate", _day_start(shipment.get("shipDate")))
         and in_range(params, "voidDate", shipment["_voided_at"])
+        and (not params.get("batchId") or str(shipment.get("_batch")) == params["batchId"])
     )
 
 

@@ -21,6 +21,7 @@ from adapters.sandbox.shipstation.orders import (
     validate,
     validate_one,
 )
+from adapters.sandbox.shipstation.v2.account import DEMO_V2_API_KEY, V2_RATE_LIMIT, V2Account
 
 DEMO_API_KEY = "sandbox-shipstation-key"
 DEMO_API_SECRET = "sandbox-shipstation-secret"
@@ -35,6 +36,8 @@ MARKETPLACES = (
     ("Walmart", 76, True, True, False, True),
     ("Temu", 1065, True, False, False, True),
 )
+__all__ = ["CARRIERS", "DEMO_API_KEY", "DEMO_API_SECRET", "DEMO_STORE_ID", "DEMO_V2_API_KEY",
+           "MARKETPLACES", "ShipStationSandbox"]  # fmt: skip
 CARRIERS = (
     ("stamps_com", "Stamps.com"),
     ("ups", "UPS"),
@@ -44,7 +47,8 @@ CARRIERS = (
 
 
 class ShipStationSandbox:
-    """In-memory ShipStation V1 account: orders by orderKey, labels, limits, faults, counters."""
+    """In-memory ShipStation account: orders by orderKey, labels, limits, faults, counters.
+    V1 answers it directly; V2 (`self.v2`, shipstation/v2/) reads and writes the same rows."""
 
     def __init__(
         self,
@@ -55,10 +59,13 @@ class ShipStationSandbox:
         clock: SandboxClock | None = None,
         store_id: int = DEMO_STORE_ID,
         strict: bool = True,
+        v2_keys: set[str] | None = None,
+        v2_rate_limit: int | None = V2_RATE_LIMIT,
     ) -> None:
         """`strict` refuses what the docs leave open (shipstation.md §3.3, §14): a shipTo
         without a 2-letter country, numbers sent as strings. Off, the sandbox reads them as a
-        lenient JSON reader would; a client must work either way."""
+        lenient JSON reader would; a client must work either way. `v2_keys` (default
+        {DEMO_V2_API_KEY}) and `v2_rate_limit` (a minute, per V2 key) are V2's."""
         self.clock = clock or RealClock()
         self.strict = strict
         self.credentials = dict(credentials or {DEMO_API_KEY: DEMO_API_SECRET})
@@ -70,6 +77,8 @@ class ShipStationSandbox:
         self.lock = threading.RLock()
         self._ids = itertools.count(140335319)
         self.labels = Labels(self.orders, self.clock, self.lock)
+        self.base_url: str | None = None  # where a webhook's resource_url points (launcher)
+        self.v2 = V2Account(self, v2_keys, v2_rate_limit)
 
     # --- the V1 API -------------------------------------------------------------------------
 
@@ -120,6 +129,11 @@ class ShipStationSandbox:
         self.labels.number_items(order, existing)
         self.orders[key] = order
         return {**row, "orderId": order_id, "success": True}
+
+    def new_order_id(self) -> int:
+        """The next orderId (V2: shipment_id "se-N"), from the counter V1's upserts use."""
+        with self.lock:
+            return next(self._ids)
 
     def _store_of(self, raw: dict[str, Any]) -> int:
         store = (raw.get("advancedOptions") or {}).get("storeId")
@@ -182,8 +196,11 @@ class ShipStationSandbox:
         service_code: str = "usps_ground_advantage",
         voided: bool = False,
     ) -> list[dict[str, Any]]:
-        """Buy labels: one shipment per package; a None package = every line not yet labelled."""
-        return self.labels.create(order_key, packages, carrier_code, service_code, voided)
+        """Buy labels: one shipment per package; a None package = every line not yet labelled.
+        One call is one batch: both APIs see the labels, and the webhooks of both fire."""
+        made = self.labels.create(order_key, packages, carrier_code, service_code, voided)
+        self.v2.labels_bought([row["shipmentId"] for row in made])
+        return made
 
     def void_label(self, shipment_id: int) -> dict[str, Any]:
         return self.labels.void(shipment_id)
@@ -195,10 +212,13 @@ class ShipStationSandbox:
         delay: float = 0.0,
         status: int = 500,
         path: str | None = None,
+        retry_after: int = 1,
     ) -> None:
-        """The next `count` API requests (to `path...` only, if given) fail: `error` (5xx),
-        `slow` (delay s), `drop`, or a 200 that is `malformed` JSON, `html` or `empty`."""
-        self.faults.inject(kind, count, delay, status, path)
+        """The next `count` API requests (to `path...` only, if given; V1 or V2 paths) fail:
+        `error` (5xx), `empty_error` (5xx, no body), `rate_limit` (429, retry after
+        `retry_after` s), `slow` (delay s), `drop`, or a 200 that is `malformed` JSON, `html`
+        or `empty`."""
+        self.faults.inject(kind, count, delay, status, path, retry_after)
 
     def set_rate_limit(self, limit: int | None, window_seconds: float | None = None) -> None:
         """Raise, lower or (None) switch off the per-key limit."""
