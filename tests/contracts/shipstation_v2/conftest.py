@@ -18,30 +18,48 @@ from adapters.sandbox.shipstation.state import DEMO_API_KEY, DEMO_API_SECRET, DE
 from tests.contracts.conftest import Wire
 
 SHIP_TO = {
-    "name": "Buyer One", "phone": "5125550100", "email": "buyer@example.com",
-    "company_name": None, "address_line1": "101 Main St", "address_line2": None,
-    "city_locality": "Austin", "state_province": "TX", "postal_code": "78701",
-    "country_code": "US", "address_residential_indicator": "unknown",
-}  # fmt: skip
+    "name": "Buyer One",
+    "phone": "5125550100",
+    "email": "buyer@example.com",
+    "company_name": None,
+    "address_line1": "101 Main St",
+    "address_line2": None,
+    "city_locality": "Austin",
+    "state_province": "TX",
+    "postal_code": "78701",
+    "country_code": "US",
+    "address_residential_indicator": "unknown",
+}
 
 
 def shipment(n: int, **changes: Any) -> dict[str, Any]:
     """A shipment as a connector would create it (two lines, prices, our keys)."""
     made = {
-        "external_shipment_id": f"temu-shop-PO-{n:06d}", "shipment_number": f"PO-{n:06d}",
-        "create_sales_order": True, "store_id": "123456", "warehouse_id": "se-260001",
-        "shipment_status": "pending", "ship_to": copy.deepcopy(SHIP_TO),
+        "external_shipment_id": f"temu-shop-PO-{n:06d}",
+        "shipment_number": f"PO-{n:06d}",
+        "create_sales_order": True,
+        "store_id": "123456",
+        "warehouse_id": "se-260001",
+        "shipment_status": "pending",
+        "ship_to": copy.deepcopy(SHIP_TO),
         "items": [
-            {"sku": f"SKU-{i}", "name": f"Item {i}", "quantity": 1 + i, "unit_price": 8.99 + i,
-             "image_url": f"https://img.example.com/{n}/{i}.jpg", "external_order_item_id":
-             f"211-{n:06d}{i:03d}", "options": [{"name": "Color", "value": "Black"}]}
+            {
+                "sku": f"SKU-{i}",
+                "name": f"Item {i}",
+                "quantity": 1 + i,
+                "unit_price": 8.99 + i,
+                "image_url": f"https://img.example.com/{n}/{i}.jpg",
+                "external_order_item_id": f"211-{n:06d}{i:03d}",
+                "options": [{"name": "Color", "value": "Black"}],
+            }
             for i in range(2)
         ],
         "amount_paid": {"currency": "usd", "amount": 30.97},
         "shipping_paid": {"currency": "usd", "amount": 2.0},
         "advanced_options": {"custom_field1": f"temu-shop-PO-{n:06d}"},
-        "internal_notes": "Temu PO", "notes_from_buyer": "leave at the door",
-    }  # fmt: skip
+        "internal_notes": "Temu PO",
+        "notes_from_buyer": "leave at the door",
+    }
     made.update(changes)
     return made
 

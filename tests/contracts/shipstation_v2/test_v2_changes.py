@@ -44,8 +44,10 @@ class TestUpdate:
         path = f"/v2/shipments/{made['shipment_id']}"
         refused = api.put(path, json={"internal_notes": "changed"})
         assert refused.status_code == 400
-        assert {e["message"] for e in errors_of(refused)} >= {"ship_to is required",
-                                                              "warehouse_id or ship_from is required"}  # fmt: skip
+        assert {e["message"] for e in errors_of(refused)} >= {
+            "ship_to is required",
+            "warehouse_id or ship_from is required",
+        }
         shipstation.v2.readings.set(put_replaces_whole=False)
         assert api.put(path, json={"internal_notes": "changed"}).status_code == 200
         stored = api.get(path).json()
@@ -68,7 +70,10 @@ class TestUpdate:
     def test_only_a_pending_shipment_can_be_updated(self, api: Api, clock) -> None:
         made = created(api, 5)
         sid = made["shipment_id"]
-        assert api.put(f"/v2/shipments/{sid}/hold", json={"hold_until_date": "2025-03-10"}).status_code == 204
+        assert (
+            api.put(f"/v2/shipments/{sid}/hold", json={"hold_until_date": "2025-03-10"}).status_code
+            == 204
+        )
         answer = api.put(f"/v2/shipments/{sid}", json=made)
         assert answer.status_code == 400
         assert errors_of(answer)[0]["error_code"] == "invalid_status"
@@ -85,8 +90,11 @@ class TestStatusChanges:
     def test_a_live_label_stops_a_cancel_and_a_hold_until_it_is_voided(self, api: Api) -> None:
         made = created(api, 11)
         sid = made["shipment_id"]
-        label = api.admin("POST", "/labels", json={"orderKey": made["external_shipment_id"],
-                                                    "lines": {"211-000011000": 1}})  # fmt: skip
+        label = api.admin(
+            "POST",
+            "/labels",
+            json={"orderKey": made["external_shipment_id"], "lines": {"211-000011000": 1}},
+        )
         label_id = f"se-{label.json()['shipments'][0]['shipmentId']}"
         refused = api.put(f"/v2/shipments/{sid}/cancel")
         assert refused.status_code == 400 and "void" in errors_of(refused)[0]["message"]
@@ -102,8 +110,10 @@ class TestStatusChanges:
         assert today.status_code == 400 and "after today" in errors_of(today)[0]["message"]
         assert api.put(f"{path}/hold", json={"hold_until_date": "2025-03-09"}).status_code == 204
         held = api.get(path).json()
-        assert (held["shipment_status"], held["hold_until_date"]) == ("on_hold",
-                                                                      "2025-03-09T00:00:00Z")  # fmt: skip
+        assert (held["shipment_status"], held["hold_until_date"]) == (
+            "on_hold",
+            "2025-03-09T00:00:00Z",
+        )
         assert api.put(f"{path}/restore").status_code == 204
         assert api.get(path).json()["shipment_status"] == "pending"
         again = api.put(f"{path}/restore")
@@ -111,8 +121,12 @@ class TestStatusChanges:
 
     def test_a_hold_ends_on_its_day_by_the_sandbox_clock(self, api: Api, clock) -> None:
         sid = created(api, 13)["shipment_id"]
-        assert api.put(f"/v2/shipments/{sid}/hold",
-                       json={"hold_until_date": "2025-03-05T10:00:00Z"}).status_code == 204  # fmt: skip
+        assert (
+            api.put(
+                f"/v2/shipments/{sid}/hold", json={"hold_until_date": "2025-03-05T10:00:00Z"}
+            ).status_code
+            == 204
+        )
         clock.advance(24 * 3600)
         assert api.get(f"/v2/shipments/{sid}").json()["shipment_status"] == "on_hold"
         clock.advance(24 * 3600)

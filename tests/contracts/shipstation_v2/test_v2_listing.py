@@ -38,9 +38,10 @@ class TestListing:
     def test_modified_at_window_and_sort_serve_an_incremental_sync(self, api: Api, clock) -> None:
         made = made_minutes_apart(api, clock, 4)
         watermark = made[2]["modified_at"]
-        listed = api.get("/v2/shipments", params={"modified_at_start": watermark,
-                                                  "sort_by": "modified_at",
-                                                  "sort_dir": "asc"}).json()  # fmt: skip
+        listed = api.get(
+            "/v2/shipments",
+            params={"modified_at_start": watermark, "sort_by": "modified_at", "sort_dir": "asc"},
+        ).json()
         assert [s["shipment_id"] for s in listed["shipments"]] == [
             s["shipment_id"] for s in made[2:]
         ]

@@ -13,17 +13,37 @@ from tests.contracts.shipstation_v2.conftest import Api, shipment
 
 def v1_order(n: int, **changes: Any) -> dict[str, Any]:
     order = {
-        "orderNumber": f"PO-V1-{n}", "orderKey": f"temu-shop-v1-{n}",
-        "orderDate": "2025-03-03T09:00:00.0000000", "orderStatus": "awaiting_shipment",
-        "shipByDate": "2025-03-05T09:00:00.0000000", "billTo": {"name": "Buyer"},
-        "shipTo": {"name": "Buyer V1", "street1": "1 Elm St", "city": "Reno", "state": "NV",
-                   "postalCode": "89502", "country": "US", "phone": "7755550100",
-                   "residential": True},
-        "items": [{"lineItemKey": f"211-v1-{n}-0", "sku": "SKU-A", "name": "A", "quantity": 2,
-                   "unitPrice": 4.5, "options": [{"name": "Size", "value": "M"}]}],
-        "amountPaid": 11.0, "shippingAmount": 2.0, "internalNotes": "from V1",
+        "orderNumber": f"PO-V1-{n}",
+        "orderKey": f"temu-shop-v1-{n}",
+        "orderDate": "2025-03-03T09:00:00.0000000",
+        "orderStatus": "awaiting_shipment",
+        "shipByDate": "2025-03-05T09:00:00.0000000",
+        "billTo": {"name": "Buyer"},
+        "shipTo": {
+            "name": "Buyer V1",
+            "street1": "1 Elm St",
+            "city": "Reno",
+            "state": "NV",
+            "postalCode": "89502",
+            "country": "US",
+            "phone": "7755550100",
+            "residential": True,
+        },
+        "items": [
+            {
+                "lineItemKey": f"211-v1-{n}-0",
+                "sku": "SKU-A",
+                "name": "A",
+                "quantity": 2,
+                "unitPrice": 4.5,
+                "options": [{"name": "Size", "value": "M"}],
+            }
+        ],
+        "amountPaid": 11.0,
+        "shippingAmount": 2.0,
+        "internalNotes": "from V1",
         "advancedOptions": {"customField1": f"temu-shop-v1-{n}", "storeId": 123456},
-    }  # fmt: skip
+    }
     order.update(changes)
     return order
 
@@ -47,8 +67,10 @@ class TestV1ThenV2:
 
     def test_creating_it_again_in_v2_is_refused_as_a_duplicate(self, api: Api) -> None:
         api.v1("POST", "/orders/createorders", json=[v1_order(2)])
-        answer = api.post("/v2/shipments", json={"shipments": [
-            shipment(2, external_shipment_id="temu-shop-v1-2")]})  # fmt: skip
+        answer = api.post(
+            "/v2/shipments",
+            json={"shipments": [shipment(2, external_shipment_id="temu-shop-v1-2")]},
+        )
         assert answer.status_code == 400
         assert answer.json()["errors"][0]["error_code"] == "identifier_conflict"
 

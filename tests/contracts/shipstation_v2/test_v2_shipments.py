@@ -14,15 +14,19 @@ class TestCreate:
         assert made["errors"] == []
         assert made["shipment_id"].startswith("se-")
         assert made["shipment_status"] == "pending"
-        assert (made["external_shipment_id"], made["shipment_number"]) == ("temu-shop-PO-000001",
-                                                                           "PO-000001")  # fmt: skip
+        assert (made["external_shipment_id"], made["shipment_number"]) == (
+            "temu-shop-PO-000001",
+            "PO-000001",
+        )
         assert made["store_id"] == "se-123456" and made["warehouse_id"] == "se-260001"
         assert made["ship_to"]["postal_code"] == "78701"
         assert made["ship_from"]["city_locality"] == "Austin"  # the warehouse's origin
         assert made["amount_paid"] == {"currency": "usd", "amount": 30.97}
         assert made["advanced_options"]["custom_field1"] == "temu-shop-PO-000001"
-        assert (made["internal_notes"], made["notes_from_buyer"]) == ("Temu PO",
-                                                                      "leave at the door")  # fmt: skip
+        assert (made["internal_notes"], made["notes_from_buyer"]) == (
+            "Temu PO",
+            "leave at the door",
+        )
         assert made["created_at"].endswith("Z") and made["modified_at"] == made["created_at"]
         item = made["items"][1]
         assert (item["sku"], item["quantity"], item["unit_price"]) == ("SKU-1", 2, 9.99)
@@ -35,8 +39,11 @@ class TestCreate:
         by_id = api.get(f"/v2/shipments/{made['shipment_id']}")
         by_key = api.get("/v2/shipments/external_shipment_id/temu-shop-PO-000002")
         assert by_id.status_code == by_key.status_code == 200
-        assert by_id.json() == by_key.json() == {k: v for k, v in made.items()
-                                                 if k not in ("errors", "address_validation")}  # fmt: skip
+        assert (
+            by_id.json()
+            == by_key.json()
+            == {k: v for k, v in made.items() if k not in ("errors", "address_validation")}
+        )
 
     def test_an_unknown_id_is_a_404_with_the_standard_body(self, api: Api) -> None:
         missing = api.get("/v2/shipments/external_shipment_id/never-made")
@@ -111,18 +118,28 @@ class TestValidation:
         assert shipstation.order("temu-shop-PO-000010") is None
 
     def test_the_lenient_readings_let_what_they_name_through(self, api: Api, shipstation) -> None:
-        shipstation.v2.readings.set(phone_required=False, refuse_unconfirmed_create_fields=False,
-                                    store_id_as_string=False)  # fmt: skip
+        shipstation.v2.readings.set(
+            phone_required=False, refuse_unconfirmed_create_fields=False, store_id_as_string=False
+        )
         ship_to = {**shipment(0)["ship_to"], "phone": None}
-        (made,) = api.create(shipment(11, ship_to=ship_to, store_id=123456,
-                                      ship_by_date="2025-03-05T17:15:02Z",
-                                      tags=[{"name": "temu"}]))  # fmt: skip
+        (made,) = api.create(
+            shipment(
+                11,
+                ship_to=ship_to,
+                store_id=123456,
+                ship_by_date="2025-03-05T17:15:02Z",
+                tags=[{"name": "temu"}],
+            )
+        )
         assert made["ship_by_date"] == "2025-03-05T17:15:02.000Z"
         assert made["tags"] == [{"name": "temu"}] and made["store_id"] == "se-123456"
 
     def test_a_body_that_is_not_json_or_not_a_batch_is_a_400(self, api: Api) -> None:
-        not_json = api.post("/v2/shipments", content=b"{oops",
-                            headers={"content-type": "application/json"})  # fmt: skip
-        assert not_json.status_code == 400 and errors_of(not_json)[0]["error_code"] == "invalid_object"
+        not_json = api.post(
+            "/v2/shipments", content=b"{oops", headers={"content-type": "application/json"}
+        )
+        assert (
+            not_json.status_code == 400 and errors_of(not_json)[0]["error_code"] == "invalid_object"
+        )
         assert api.post("/v2/shipments", json=[shipment(12)]).status_code == 400
         assert api.post("/v2/shipments", json={"shipments": []}).status_code == 400
