@@ -25,6 +25,7 @@ class FaultRequest(BaseModel):
     delay: float = 0.0
     status: int = 500
     path: str | None = None
+    retryAfter: int = 1  # rate_limit: the Retry-After (V2) / X-Rate-Limit-Reset (V1) seconds
 
 
 class Switch(BaseModel):
@@ -74,7 +75,8 @@ def _control_routes(router: APIRouter, state: ShipStationSandbox) -> None:
     @router.post("/faults")
     def inject_fault(req: FaultRequest) -> dict[str, str]:
         try:
-            state.inject_fault(req.kind, req.count, req.delay, req.status, req.path)
+            state.inject_fault(req.kind, req.count, req.delay, req.status, req.path,
+                               req.retryAfter)  # fmt: skip
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from None
         return {"queued": req.kind}

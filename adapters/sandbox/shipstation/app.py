@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from adapters.sandbox.shipstation.admin import admin_router
@@ -46,6 +46,7 @@ def create_shipstation_app(state: ShipStationSandbox | None = None) -> Any:
     app = FastAPI(title="Simulated ShipStation", docs_url="/admin/docs", openapi_url=None)
     app.state.sandbox = state
     _v1_errors(app)
+    _crash_shapes(app)
     _api_routes(app, state)
     _v1_webhook_routes(app, state)
     app.include_router(v2_router(state))
@@ -83,6 +84,19 @@ def _v1_errors(app: FastAPI) -> None:
         else:
             message = str(exc.detail)
         return JSONResponse({"Message": message}, exc.status_code, headers=exc.headers)
+
+
+def _crash_shapes(app: FastAPI) -> None:
+    """A failure of the sandbox itself: V2's standard body on /v2 (§9: 500), Starlette's
+    plain text elsewhere, as before."""
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> Response:
+        path = request.url.path
+        if path == "/v2" or path.startswith("/v2/"):
+            entry = error_entry("unknown", "An unexpected error occurred.", "system")
+            return JSONResponse(error_body([entry]), 500)
+        return PlainTextResponse("Internal Server Error", 500)
 
 
 def _v2_shape(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -115,6 +115,20 @@ class TestFaults:
         assert burst[0].headers["Retry-After"] == "7"
         assert errors_of(burst[1])[0]["error_code"] == "rate_limit_exceeded"
 
+    def test_the_admin_api_queues_a_429_burst_and_a_slow_answer(
+        self, api: Api, shipstation
+    ) -> None:
+        queued = api.admin(
+            "POST", "/faults", json={"kind": "rate_limit", "retryAfter": 3, "path": "/v2/shipments"}
+        )
+        assert queued.json() == {"queued": "rate_limit"}
+        assert api.get("/v2/shipments").headers["Retry-After"] == "3"
+        api.admin("POST", "/faults", json={"kind": "slow", "delay": 0.01, "path": "/v2/labels"})
+        assert api.get("/v2/labels").status_code == 200
+        assert shipstation.faults.pending() == 0
+        unknown = api.admin("POST", "/faults", json={"kind": "teapot"})
+        assert unknown.status_code == 400 and "rate_limit" in unknown.json()["detail"]
+
     def test_a_dropped_connection(self, api: Api, shipstation, transport) -> None:
         if transport != "served":
             pytest.skip("a dropped connection needs a socket")
@@ -128,6 +142,22 @@ class TestFaults:
         limited = api.v1("GET", "/stores")
         assert limited.status_code == 429 and limited.headers["X-Rate-Limit-Reset"] == "9"
         assert limited.json() == {"message": "Too Many Requests"}
+
+
+class TestCrash:
+    def test_a_failure_of_the_sandbox_is_a_500_with_the_standard_body(
+        self, api: Api, shipstation, transport, monkeypatch
+    ) -> None:
+        if transport != "served":
+            pytest.skip("in process the bridge raises the app's exception instead")
+
+        def broken() -> None:
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(shipstation.v2.catalog, "warehouse_list", broken)
+        crashed = api.get("/v2/warehouses")
+        assert crashed.status_code == 500
+        assert errors_of(crashed)[0]["error_type"] == "system"
 
 
 class TestUnknownRoutes:
