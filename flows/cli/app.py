@@ -228,6 +228,23 @@ def demo(
     raise typer.Exit(run_demo(orders, as_json))
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Where the webhook receiver listens")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The webhook receiver's port")] = 8642,
+    public_url: Annotated[
+        str | None,
+        typer.Option(help="The address ShipStation reaches the receiver at: subscribe webhooks"),
+    ] = None,
+) -> None:
+    """Run the whole service in this process until Ctrl-C: a Prefect server (unless
+    PREFECT_API_URL names one), every deployment of prefect.yaml, the webhook receiver and the
+    one-minute label check."""
+    from flows.cli.serve import do_serve
+
+    raise typer.Exit(do_serve(host, port, public_url))
+
+
 @app.command("rotate-key")
 def rotate_key(
     new_key_file: Annotated[

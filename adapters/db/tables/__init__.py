@@ -26,6 +26,7 @@ from adapters.db.tables.shops import (
     TokenHistoryRow,
     TokenRow,
 )
+from adapters.db.tables.webhooks import WebhookRow
 
 
 def _table(model: type[SQLModel]) -> Table:
@@ -47,6 +48,7 @@ SHOP_LOCKS = _table(ShopLockRow)
 SETTINGS = _table(SettingRow)
 ANNOUNCEMENTS = _table(AnnouncementRow)
 RATE_BUDGETS = _table(RateBudgetRow)
+WEBHOOKS = _table(WebhookRow)
 
 ALL_TABLES = (
     SHOPS,
@@ -64,6 +66,7 @@ ALL_TABLES = (
     SETTINGS,
     ANNOUNCEMENTS,
     RATE_BUDGETS,
+    WEBHOOKS,
 )
 TABLE_NAMES = frozenset(t.name for t in ALL_TABLES)
 APPEND_ONLY_TABLES = ("order_history", "token_history")
