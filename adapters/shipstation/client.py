@@ -36,6 +36,7 @@ from adapters.shipstation.reading import (
     parse_stores,
     unreadable,
 )
+from adapters.shipstation.webhooks import parse_subscription_id, parse_webhooks
 from domain.model import Label, order_key
 from domain.order import Order
 from domain.ports import (
@@ -197,6 +198,24 @@ class ShipStationClient:
     def warehouses(self) -> list[ShipFrom]:
         """V1 orders name a store, not a warehouse: none to choose."""
         return []
+
+    # --- webhooks (shipstation.md §5.1) ----------------------------------------------------
+
+    def subscribe(
+        self, target_url: str, event: str, store_id: int | None, friendly_name: str
+    ) -> int:
+        """`POST /webhooks/subscribe`: the new subscription's id."""
+        body = {"target_url": target_url, "event": event, "store_id": store_id,
+                "friendly_name": friendly_name}  # fmt: skip
+        return parse_subscription_id(self.api.post("/webhooks/subscribe", body))
+
+    def list_webhooks(self) -> list[dict[str, Any]]:
+        """`GET /webhooks`: each subscription as {id, url, event, store_id, name, active}."""
+        return parse_webhooks(self.api.get("/webhooks"))
+
+    def unsubscribe(self, webhook_id: int | str) -> None:
+        """`DELETE /webhooks/{id}` (200 with an empty body)."""
+        self.api.request("DELETE", f"/webhooks/{webhook_id}", empty_ok=True)
 
     def _store_filter(self, **params: str) -> dict[str, Any]:
         # Only the Temu store's orders and labels are ours to read.

@@ -76,8 +76,9 @@ class ShipStationHttp:
             self.sleep(delay)
             attempt += 1
 
-    def _once(self, method: str, path: str, **kwargs: Any) -> Any:
-        """The decoded answer, or the domain error it amounts to (returned, not raised)."""
+    def _once(self, method: str, path: str, empty_ok: bool = False, **kwargs: Any) -> Any:
+        """The decoded answer, or the domain error it amounts to (returned, not raised);
+        `empty_ok`: an empty 2xx body is an answer (None), not a malformed one."""
         self.pacer.before_request()
         self.requests += 1
         try:
@@ -92,5 +93,7 @@ class ShipStationHttp:
             return RateLimited(API, "Too Many Requests", 429, retry_after=wait)
         if response.is_success:
             self.answered_at = server_time(response.headers) or self.answered_at
+            if empty_ok and not response.content.strip():
+                return None
             return read_json(response, self.secrets)
         return error_for(response, self.secrets)

@@ -7,6 +7,7 @@ pool and the pull step are for workers: the runner runs the flows itself, from t
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +17,22 @@ from domain.errors import TemushipError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PREFECT_FILE = PROJECT_ROOT / "prefect.yaml"
+PREFECT_FILE_ENV = "TEMUSHIP_PREFECT_FILE"  # another file of deployments (the same flows)
 
 
 class UnusablePrefectFile(TemushipError):
     """prefect.yaml is missing or says something serve cannot run."""
 
 
-def read_spec(path: Path = PREFECT_FILE) -> list[dict[str, Any]]:
+def prefect_file() -> Path:
+    """The project's prefect.yaml, or the file TEMUSHIP_PREFECT_FILE names."""
+    named = os.environ.get(PREFECT_FILE_ENV, "").strip()
+    return Path(named).expanduser() if named else PREFECT_FILE
+
+
+def read_spec(path: Path | None = None) -> list[dict[str, Any]]:
     """The `deployments:` entries of prefect.yaml."""
+    path = path or prefect_file()
     try:
         spec = yaml.safe_load(path.read_text())
     except OSError as error:
@@ -93,7 +102,7 @@ def triggers_of(entry: dict[str, Any]) -> list[Any]:
     return made
 
 
-def runner_deployments(path: Path = PREFECT_FILE) -> list[Any]:
+def runner_deployments(path: Path | None = None) -> list[Any]:
     """Every deployment of prefect.yaml, ready for `Runner.add_deployment`."""
     made = []
     for entry in read_spec(path):
@@ -115,6 +124,6 @@ def runner_deployments(path: Path = PREFECT_FILE) -> list[Any]:
     return made
 
 
-def deployment_names(path: Path = PREFECT_FILE) -> list[str]:
+def deployment_names(path: Path | None = None) -> list[str]:
     """`flow-name/deployment-name` of every entry, as the Prefect API names them."""
     return [f"{flow_of(e['entrypoint']).name}/{e['name']}" for e in read_spec(path)]
