@@ -191,6 +191,19 @@ def disconnect(
     raise typer.Exit(do_disconnect(services(), name, delete_orders, yes))
 
 
+@app.command("forget-credentials")
+def forget_credentials(
+    name: Annotated[str, typer.Argument(help="The shop")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+) -> None:
+    """Delete a shop's stored credentials that the current secret key cannot open (the key is
+    lost); its orders, cursors, history and token state stay, and it is paused until
+    `temuship connect NAME --replace ...` gives it new ones."""
+    from flows.cli.shops import do_forget_credentials
+
+    raise typer.Exit(do_forget_credentials(services(), name, yes))
+
+
 @app.command()
 def reauthorize(
     name: Annotated[str, typer.Argument(help="The shop")],

@@ -157,3 +157,50 @@ def do_carriers(
     if any(row["how"] == "unmapped" for row in rows):
         out.print(f"Map the rest with: temuship carriers {name} --map CODE=TEMU_CARRIER_ID")
     return 0
+
+
+KEY_OPENS = "the secret key opens this database's credentials: use `temuship rotate-key`"
+
+
+def do_forget_credentials(services: Services, name: str, yes: bool) -> int:
+    """Delete one shop's stored credentials that the current key cannot open (a lost key):
+    its cursors, orders, history and token state stay; it is paused until `connect --replace`."""
+    from adapters.db.repos.shops import SqlShopRepository
+
+    known_shops(services, [name])  # an unknown shop: Mistake, exit 2
+    with services.uow() as uow:
+        shops = uow.shops
+        if not isinstance(shops, SqlShopRepository):
+            problem("forget-credentials works on temuship's SQL database only")
+            return 1
+        if not shops.has_credentials(name):
+            out.print(f"Shop {name} has no stored credentials: give it new ones with "
+                      f"`temuship connect {name} --replace ...`.")  # fmt: skip
+            return 0
+        if shops.key_opens(name):
+            problem(KEY_OPENS)
+            return 1
+    if not yes and not typer.confirm(
+        f"Delete the stored credentials of shop {name}, which the current key cannot open? "
+        "Its orders, cursors, history and token state are kept; it stays paused until "
+        f"`temuship connect {name} --replace ...`",
+        default=False,
+    ):
+        err.print("Nothing was deleted.")
+        return 1
+    reason = (
+        "its stored credentials were deleted (the secret key that opened them is lost): run "
+        f"`temuship connect {name} --replace ...` to give it new ones"
+    )
+    with services.uow() as uow:
+        left = uow.shops.forget_credentials(name, reason)  # type: ignore[attr-defined]
+        uow.commit()
+    out.print(f"Deleted the stored credentials of shop {name}; its orders, cursors, history and "
+              f"token state are kept, and it is paused. Next: temuship connect {name} --replace "
+              "...", highlight=False, soft_wrap=True)  # fmt: skip
+    if left:
+        out.print(f"{left} other shop(s) still hold credentials under the lost key: forget "
+                  "theirs too (`temuship forget-credentials NAME`) before connecting again; a "
+                  "database keeps its credentials under one key.", highlight=False,
+                  soft_wrap=True)  # fmt: skip
+    return 0

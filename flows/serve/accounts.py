@@ -71,4 +71,5 @@ def accounts(services: Services) -> list[Account]:
     """Every connected shop's account (no credential is decrypted: API keys are stored in
     clear, only secrets are encrypted)."""
     with services.uow() as uow:
-        return group(uow.shops.list())
+        shops = uow.shops.list()
+    return group([shop for shop in shops if shop.shipstation.api_key])  # none: forgotten
