@@ -148,7 +148,13 @@ def check(name: Annotated[str, typer.Argument(help="The shop")]) -> None:
     from domain.usecases.shops import known_shops
 
     known_shops(services(), [name])  # an unknown shop: Mistake, exit 2
+    from domain.usecases.shops import CheckLine
+    from flows.serve.report import label_line
+
     lines = run_check(services(), name)
+    if len(lines) > 1:  # the credentials opened: the shop's other lines were checked
+        ok, said = label_line(services(), name)
+        lines.append(CheckLine(ok, "labels", said.removeprefix("labels: ")))
     for line in lines:
         mark = "[green]✔[/green]" if line.ok else "[red]✘[/red]"
         # One line each in any terminal width; the answers quoted may hold brackets.

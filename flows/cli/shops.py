@@ -115,6 +115,7 @@ def do_disconnect(services: Services, name: str, delete_orders: bool, yes: bool)
     ):
         err.print("Nothing was removed.")
         return 1
+    _unsubscribe(services, name)
     try:
         disconnect(services, name, delete_orders)
     except Mistake as mistake:
@@ -127,6 +128,22 @@ def do_disconnect(services: Services, name: str, delete_orders: bool, yes: bool)
     )
     out.print(f"Removed shop {name} and its credentials; {kept}.")
     return 0
+
+
+def _unsubscribe(services: Services, name: str) -> None:
+    """The shop's webhook at ShipStation goes before the shop does (temuship serve)."""
+    from flows.serve.subscriptions import Subscriptions
+
+    with services.uow() as uow:
+        shop = uow.shops.get(name)
+    if shop is None:
+        return
+    try:
+        if Subscriptions(services, None).remove(shop):
+            out.print(f"Removed the webhook of shop {name} at ShipStation.")
+    except Exception as error:  # the shop still goes; the person removes the webhook by hand
+        problem(f"could not remove the webhook of shop {name} at ShipStation ({error}): remove "
+                "it in ShipStation (Settings > Integrations > Webhooks)")  # fmt: skip
 
 
 def do_carriers(

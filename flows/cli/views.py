@@ -18,14 +18,18 @@ def show_status(services: Services, name: str | None, as_json: bool) -> int:
     """Every shop's status (no credential is decrypted); then, when this process's key is not
     the database's, that line too, and exit 1: no sync could open the credentials."""
     names = known_shops(services, [name] if name else [])  # an unknown shop: Mistake, exit 2
+    from flows.serve.report import label_line, label_status
+
     reports = [shop_status(services, shop_id) for shop_id in names]
     if as_json:
-        dump(reports)
+        dump([report | {"labels": label_status(services, report["shop"])} for report in reports])
     else:
         if not reports:
             out.print("No shops yet: run `temuship connect` (or try `temuship demo`).")
         for report in reports:
             _print_status(report)
+            if "error" not in report:
+                out.print(f"  {label_line(services, report['shop'])[1]}", highlight=False)
     refusal = key_refusal(services) if reports else None
     if refusal is not None:
         problem(str(refusal))

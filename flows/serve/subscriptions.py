@@ -151,7 +151,8 @@ class Subscriptions:
         """Delete the shop's subscription at ShipStation (disconnect); True if there was one.
         Raises what the API says (the caller reports it)."""
         with self.services.uow() as uow:
-            row = SqlWebhookRepository(_connection(uow)).get(shop.shop_id)
+            connection = getattr(uow, "connection", None)
+            row = SqlWebhookRepository(connection).get(shop.shop_id) if connection else None
         if row is None or row.subscription_id is None:
             return False
         self.hooks_for(shop).delete(row.subscription_id)
