@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from domain.errors import TemushipError
 from flows.serve.accounts import Account
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ DEFAULT_SHARE = 0.25
 REQUESTS_PER_SHOP = 2  # an estimate before the first check: one page of labels, one of voids
 
 
-class UnusableShare(ValueError):
+class UnusableShare(TemushipError):
     """TEMUSHIP_LABEL_CHECK_SHARE is not a number in (0, 1]."""
 
 
