@@ -58,8 +58,8 @@ class SqlWebhookRepository:
         return [Webhook(**{f: r[f] for f in FIELDS}) for r in rows.mappings()]
 
     def ensure(self, shop_id: str, api: str) -> Webhook:
-        """The shop's row, made with a new random path token if it has none (a shop that no
-        longer exists is refused by returning None from `get` afterwards: nothing is made)."""
+        """The shop's row, made with a new random path token if it has none; LookupError for a
+        shop that is not connected (nothing is made)."""
         shop = select(SHOPS.c.shop_id).where(SHOPS.c.shop_id == shop_id)
         if self._connection.execute(shop).first() is None:
             raise LookupError(f"no shop named {shop_id!r}")
