@@ -2,8 +2,8 @@
 shops, the sync's label steps (read the labels since the shipment cursor, confirm them to
 Temu) under the shop's lock, skipping a shop whose sync is running (it reads them itself).
 
-This calls domain/usecases/sync.py's `gate`, `read_labels` and `confirm`, one after another;
-when the sync use case moves (domain/sync/), this module follows it and nothing else does."""
+This calls the sync's steps (domain/sync/steps.py) `open_gate`, `read_labels` and
+`confirm_shipments`, one after another."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import domain.sync as sync
 from domain.errors import PermissionMissing, ShopPaused, TokenError
 from domain.ports import Services
-from domain.usecases import sync
+from domain.sync import shop_state, steps
 
 log = logging.getLogger(__name__)
 RUN_ID = "serve-label-check"
@@ -49,22 +50,22 @@ def _one_shop(services: Services, shop_id: str, check: LabelCheck) -> None:
     request = sync.new_request(services, shop_id, run_id=RUN_ID)
     summary = sync.SyncSummary(shop_id)
     try:
-        sync.gate(services, request)
-        read = summary.add(sync.read_labels(services, request))
-        sent = summary.add(sync.confirm(services, request))
+        steps.open_gate(services, request)
+        read = summary.add(steps.read_labels(services, request))
+        sent = summary.add(steps.confirm_shipments(services, request))
     except ShopPaused:
         check.skipped.append(shop_id)
         return
     except (TokenError, PermissionMissing) as error:
-        sync.pause(services, request, error, summary)
+        shop_state.pause(services, request, error, summary)
         check.failed.append((shop_id, str(error)))
         return
     except Exception as error:  # this shop fails alone; the next check or sync tries again
         log.warning("label check of shop %s failed: %s", shop_id, error)
         check.failed.append((shop_id, f"{type(error).__name__}: {error}"))
         return
-    check.labels += dict(read.counts).get("labels_seen", 0)
-    check.confirmed += dict(sent.counts).get("confirmed", 0)
+    check.labels += read.count("labels_seen")
+    check.confirmed += sent.count("confirmed")
 
 
 @contextmanager
@@ -79,7 +80,7 @@ def _requests_counted(services: Services, shop_id: str, check: LabelCheck) -> It
 
 def _requests(services: Services, shop_id: str) -> int:
     try:  # the client the label steps use (one per shop and credentials, kept by wiring)
-        client: Any = services.shipstation_for(sync.load_shop(services, shop_id))
+        client: Any = services.shipstation_for(steps.load_shop(services, shop_id))
     except Exception:  # no shop, no usable credentials: it makes no request
         return 0
     return int(getattr(getattr(client, "api", None), "requests", 0))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 from dataclasses import replace
 
-from domain.usecases import sync
+import domain.sync as sync
 from flows.serve.labels import confirm_new_labels
 from tests.builders import address, label, temu_order
 from tests.fakes import FakeShipStation, FakeTemu, connected_shop
