@@ -68,3 +68,13 @@ def unmapped_message(shop_id: str, carrier_code: str) -> str:
 def carrier_region(token: Token | None) -> int:
     """The region whose Temu carriers a confirmation may name."""
     return token.region_id if token is not None and token.region_id else US_REGION_ID
+
+
+def shipstation_code_for(temu_carrier: str | None) -> str:
+    """The ShipStation carrier code of a carrier Temu names (for marking an order shipped with
+    Temu's tracking): by name, else "other"."""
+    wanted = _norm(temu_carrier or "")
+    for code, name in CARRIER_NAMES.items():
+        if name and wanted and (wanted == _norm(name) or wanted.startswith(_norm(name))):
+            return code if code != "stamps_com" else "usps"
+    return "other"

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from domain.ports import Services, ShipStationGateway, TemuGateway
 from domain.secrets import Secret
-from domain.shop import ShipStationCredentials, Shop, TemuCredentials
+from domain.shop import ShipStationApi, ShipStationCredentials, Shop, TemuCredentials
 
 if TYPE_CHECKING:
     from adapters.db.budgets import SharedBudgets
@@ -58,8 +58,11 @@ def temu_client(credentials: TemuCredentials, budgets: SharedBudgets | None = No
 def shipstation_client(
     credentials: ShipStationCredentials, shop_id: str, budgets: SharedBudgets | None = None
 ) -> ShipStationGateway:
-    """One client per shop, paced by the API key's budget in the database when given (every
-    shop of the ShipStation account, in every process, shares it), else in this process."""
+    """One client per shop, speaking the shop's API (V1 or V2), paced by the API key's budget
+    in the database when given (every shop of the ShipStation account, in every process,
+    shares it), else in this process."""
+    if credentials.api is ShipStationApi.V2:
+        return _v2_client(credentials, shop_id, budgets)
     from adapters.shipstation.client import DEFAULT_BASE_URL, ShipStationClient
 
     if budgets is None:
@@ -67,6 +70,19 @@ def shipstation_client(
     base_url = credentials.base_url or DEFAULT_BASE_URL
     pacer = budgets.shipstation(base_url, credentials.api_key)
     return ShipStationClient(credentials, shop_id, pacer=pacer)
+
+
+def _v2_client(
+    credentials: ShipStationCredentials, shop_id: str, budgets: SharedBudgets | None
+) -> ShipStationGateway:
+    from adapters.shipstation.v2 import DEFAULT_BASE_URL, ShipStationV2Api
+    from adapters.shipstation.v2.gateway import ShipStationV2Gateway
+
+    base_url = credentials.base_url or DEFAULT_BASE_URL
+    key = credentials.api_secret
+    limiter = budgets.shipstation_v2(base_url, key.reveal()) if budgets is not None else None
+    api = ShipStationV2Api(key, base_url=base_url, limiter=limiter)
+    return ShipStationV2Gateway(credentials, shop_id, api)
 
 
 def bootstrap(

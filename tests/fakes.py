@@ -6,7 +6,7 @@ import copy
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from domain.confirmation import ShipmentConfirmation
@@ -112,6 +112,23 @@ class FakeOrders:
             if shop == shop_id and o.push_pending and (after is None or sn > after)
         )
         return [copy.deepcopy(self.rows[(shop_id, sn)]) for sn in keys[:limit]]
+
+    def sent_orders(self, shop_id: str, limit: int, after: str | None = None) -> list[Order]:
+        sent = sorted(sn for (s, sn), o in self.rows.items() if s == shop_id and o.pushed_digest)
+        return [
+            copy.deepcopy(self.rows[(shop_id, sn)]) for sn in sent if after is None or sn > after
+        ][:limit]
+
+    def holds_ending(self, shop_id: str, by: date) -> list[str]:
+        return sorted(
+            sn
+            for (s, sn), o in self.rows.items()
+            if s == shop_id
+            and o.hold_until
+            and o.hold_until <= by
+            and not o.push_pending
+            and o.state is OrderState.ON_HOLD
+        )
 
     def open_confirmations(self, shop_id: str) -> list[ShipmentConfirmation]:
         return [

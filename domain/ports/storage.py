@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -65,6 +65,14 @@ class OrderRepository(Protocol):
 
     def push_queue(self, shop_id: str, limit: int, after: str | None = None) -> list[Order]:
         """Orders marked for a push to ShipStation, by parent_order_sn, after a key."""
+        ...
+
+    def sent_orders(self, shop_id: str, limit: int, after: str | None = None) -> list[Order]:
+        """Orders ShipStation has a payload of, by parent_order_sn, after a key."""
+        ...
+
+    def holds_ending(self, shop_id: str, by: date) -> list[str]:
+        """Orders on hold in ShipStation whose hold ends by `by` and that are not queued."""
         ...
 
     def open_confirmations(self, shop_id: str) -> list[ShipmentConfirmation]: ...

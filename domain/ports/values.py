@@ -104,6 +104,7 @@ class OutgoingOrder:
     sent_state: OrderState | None = None  # the status it was last given; None: never sent
     hold_until: date | None = None  # the date its hold in ShipStation ends (V2)
     tracking: tuple[Tracking, ...] = ()  # Temu's tracking, for an order Temu shipped
+    sent_payload: Mapping[str, Any] | None = None  # the payload ShipStation last took
 
 
 @dataclass(frozen=True, slots=True)

@@ -235,7 +235,7 @@ class Outgoing:
         tracking = order.snapshot.tracking if order.snapshot else ()
         return OutgoingOrder(order.key, order.parent_order_sn, order.state, self.payload,
                              order.shipstation_order_id, order.pushed_state, order.hold_until,
-                             tracking)  # fmt: skip
+                             tracking, order.pushed_payload)  # fmt: skip
 
 
 @dataclass

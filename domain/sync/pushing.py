@@ -18,7 +18,7 @@ from domain.model import Source
 from domain.order import Pushed
 from domain.ports import Pending, PushResult, Services, ShipStationGateway
 from domain.sync.outcome import Attention, AttentionKind, StepResult, SyncRequest, SyncSummary
-from domain.sync.plan import BATCH, Outgoing, choose_pushes, take_batches
+from domain.sync.plan import BATCH, REHOLD_WITHIN, Outgoing, choose_pushes, take_batches
 
 
 @dataclass
@@ -72,8 +72,10 @@ class PushQueue:
             self._sending = (batches, send)
 
     def flush(self) -> StepResult:
-        """At the end of the import: everything left, in batches of up to 100."""
+        """At the end of the import: everything left, in batches of up to 100 (orders whose
+        hold in ShipStation ends soon join the queue first: they are held again)."""
         self._collect(wait=True)
+        self._queue_holds_ending()
         tally = PushTally()
         for batch in self._batches(final=True, tally=tally):
             self._record(batch, self._send(batch), tally)
@@ -105,6 +107,20 @@ class PushQueue:
                 self.queued = len(ready)
                 return
             after = queued[-1].parent_order_sn
+
+    def _queue_holds_ending(self) -> None:
+        shop_id = self.request.shop_id
+        with self.services.uow() as uow:
+            ending = uow.orders.holds_ending(
+                shop_id, self.services.clock.now().date() + REHOLD_WITHIN
+            )
+            if not ending:
+                return
+            held = list(uow.orders.get_many(shop_id, ending).values())
+            for order in held:
+                order.push_pending = True
+            uow.orders.save_many(held)
+            uow.commit()
 
     @property
     def gateway(self) -> ShipStationGateway:

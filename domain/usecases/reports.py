@@ -24,6 +24,8 @@ def shop_status(services: Services, shop_id: str) -> dict[str, Any]:
             "expiry_from_temu": token.expiry_known if token else None,
             "days_left": round(token.days_left(now), 1) if token else None,
         },
+        "shipstation": {"api": shop.shipstation.api.value, "store": shop.shipstation.store_id,
+                        "warehouse": shop.shipstation.warehouse_id},
         "paused": shop.paused, "paused_reason": shop.paused_reason,
         "sync_state": shop.settings.get("sync_state", "never run"),
         "last_successful_sync": shop.last_sync_at.isoformat() if shop.last_sync_at else None,

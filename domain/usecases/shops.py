@@ -20,15 +20,16 @@ from domain.errors import (
     Unreachable,
 )
 from domain.history import EventContext
-from domain.model import Source
-from domain.ports import Services, Store, TimeWindow, UnitOfWork
+from domain.model import Source, order_key
+from domain.ports import Services, ShipFrom, Store, TimeWindow, UnitOfWork
 from domain.secrets import Secret
-from domain.shop import Shop
+from domain.shop import ShipStationApi, ShipStationCredentials, Shop
 from domain.token import Token, TokenInfo
 from domain.usecases import tokens
 from domain.usecases.tokens import OPTIONAL_APIS, require_apis
 
 T = TypeVar("T")
+MAX_V2_NAME = 50 - len(order_key("", "PO-211-00000000000000000"))  # a Temu PO is 24 characters
 
 
 class Refused(TemushipError):
@@ -53,6 +54,47 @@ def pick_store(stores: list[Store], wanted: int | None) -> int:
     )
 
 
+def pick_warehouse(warehouses: list[ShipFrom], wanted: str | None) -> str:
+    """The warehouse named, else the account's default (V2 ships every order from one)."""
+    if wanted is not None:
+        if not any(w.warehouse_id == wanted for w in warehouses):
+            raise Refused(
+                f"ShipStation has no warehouse {wanted}; warehouses: {_places(warehouses)}"
+            )
+        return wanted
+    default = [w for w in warehouses if w.is_default] or warehouses[:1]
+    if not default:
+        raise Refused("the ShipStation account has no warehouse: add a ship-from location first")
+    return default[0].warehouse_id
+
+
+def _places(warehouses: list[ShipFrom]) -> str:
+    return ", ".join(f"{w.warehouse_id} {w.name}" for w in warehouses) or "none"
+
+
+def checked_account(services: Services, shop: Shop) -> ShipStationCredentials:
+    """The shop's ShipStation credentials once the account took them (a read-only call): V1's
+    store (named, or the only one), V2's warehouse (named, or the default)."""
+    given = shop.shipstation
+    gateway = services.shipstation_for(shop)
+    if given.api is ShipStationApi.V2:
+        refuse_long_v2_name(shop.shop_id)
+        warehouses = _asked("ShipStation", gateway.warehouses)
+        return replace(given, warehouse_id=pick_warehouse(warehouses, given.warehouse_id))
+    stores = _asked("ShipStation", gateway.stores)
+    return replace(given, store_id=pick_store(stores, given.store_id))
+
+
+def refuse_long_v2_name(shop_id: str) -> None:
+    """V2's external_shipment_id holds 50 characters: the shop's order keys must fit."""
+    if len(shop_id) > MAX_V2_NAME:
+        raise Mistake(
+            f"{shop_id!r} is {len(shop_id)} characters: ShipStation V2 keeps an order's key in "
+            f"50 characters, so a V2 shop's name has at most {MAX_V2_NAME}; connect it under a "
+            "shorter name"
+        )
+
+
 def _stores(stores: list[Store]) -> str:
     return ", ".join(f"{s.store_id} {s.name}" for s in stores) or "none"
 
@@ -70,10 +112,7 @@ def connect(services: Services, shop: Shop, replace_existing: bool = False) -> T
             "new credentials (its orders, cursors and history are kept)"
         )
     info = _asked("Temu", lambda: services.temu_for(shop).token_info())
-    stores = _asked("ShipStation", lambda: services.shipstation_for(shop).stores())
-    shop.shipstation = replace(
-        shop.shipstation, store_id=pick_store(stores, shop.shipstation.store_id)
-    )
+    shop.shipstation = checked_account(services, shop)
     try:
         require_apis(info)
     except PermissionMissing as err:
@@ -161,7 +200,16 @@ def check(services: Services, shop_id: str) -> list[CheckLine]:
         found = [s for s in ss.stores() if s.store_id == shop.shipstation.store_id]
         if not found:
             raise Refused(f"store {shop.shipstation.store_id} not found")
-        return f"{found[0].store_id} {found[0].name}"
+        return f"{found[0].store_id} {found[0].name} (ShipStation {ss.speaks.label})"
+
+    def warehouse() -> str:
+        wanted = shop.shipstation.warehouse_id
+        found = [w for w in ss.warehouses() if w.warehouse_id == wanted]
+        if not found:
+            raise Refused(f"warehouse {wanted} not found: `temuship connect --replace` names one")
+        store = shop.shipstation.store_id
+        kept = f", store {store}" if store is not None else ""
+        return f"{found[0].warehouse_id} {found[0].name}{kept} (ShipStation V2)"
 
     def temu_page() -> str:
         page = temu.list_orders(TimeWindow(now - timedelta(days=1), now), 1, page_size=10)
@@ -172,9 +220,12 @@ def check(services: Services, shop_id: str) -> list[CheckLine]:
         return f"{len(first.labels) if first else 0} label(s) in the last day"
 
     probe("temu token", token)
-    probe("shipstation store", store)
+    if shop.shipstation.api is ShipStationApi.V2:
+        probe("shipstation warehouse", warehouse)
+    else:
+        probe("shipstation store", store)
     probe("temu orders", temu_page)
-    probe("shipstation shipments", ss_page)
+    probe("shipstation labels", ss_page)
     return lines
 
 

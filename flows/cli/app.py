@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from flows.cli import options
 from flows.cli.boundary import GuardedGroup, finish, set_debug
 from flows.cli.output import out, problem
 from flows.cli.rules import MAX_BACKFILL_DAYS, NAME_RULE
@@ -47,54 +48,38 @@ def _backfill_in_range(value: int) -> int:
 
 @app.command()
 def connect(
-    name: Annotated[
-        str,
-        typer.Argument(help=f"A name for the shop: {NAME_RULE}"),
-    ],
-    app_key: Annotated[str, typer.Option(help="Temu app key")],
-    app_secret: Annotated[str, typer.Option(help="Temu app secret", envvar="TEMU_APP_SECRET")],
-    access_token: Annotated[
-        str, typer.Option(help="Temu access token", envvar="TEMU_ACCESS_TOKEN")
-    ],
-    shipstation_key: Annotated[str, typer.Option(help="ShipStation V1 API key")],
-    shipstation_secret: Annotated[
-        str, typer.Option(help="ShipStation V1 API secret", envvar="SHIPSTATION_API_SECRET")
-    ],
-    region: Annotated[str, typer.Option(help="Temu region: us, eu or global")] = "us",
-    shipstation_store_id: Annotated[int | None, typer.Option(help="ShipStation store")] = None,
-    temu_url: Annotated[str | None, typer.Option(help="Temu base URL (sandbox)")] = None,
-    shipstation_url: Annotated[str | None, typer.Option(help="ShipStation URL")] = None,
+    name: Annotated[str, typer.Argument(help=f"A name for the shop: {NAME_RULE}.")],
+    app_key: options.AppKey = None,
+    app_secret: options.AppSecret = None,
+    access_token: options.AccessToken = None,
+    shipstation_key: options.ShipStationKey = None,
+    shipstation_secret: options.ShipStationSecret = None,
+    shipstation_api: options.ShipStationApiOpt = None,
+    region: options.RegionOpt = "us",
+    shipstation_store_id: options.StoreId = None,
+    shipstation_warehouse_id: options.WarehouseId = None,
+    temu_url: options.TemuUrl = None,
+    shipstation_url: options.ShipStationUrl = None,
     backfill_days: Annotated[
         int,
         typer.Option(
             callback=_backfill_in_range,
-            help=f"First sync: days of updates to read (0-{MAX_BACKFILL_DAYS})",
+            help=f"First sync: days of updates to read (0-{MAX_BACKFILL_DAYS}).",
         ),
     ] = 7,
-    warehouse: Annotated[str | None, typer.Option(help="Temu warehouse to ship from")] = None,
-    replace: Annotated[
-        bool, typer.Option("--replace", help="Give an already connected shop new credentials")
-    ] = False,
+    warehouse: options.TemuWarehouse = None,
+    replace: options.Replace = False,
 ) -> None:
     """Validate both sides, then save the shop with its credentials encrypted. A name already
-    connected needs --replace (its orders, cursors and history are kept)."""
-    from flows.cli.shops import ConnectRequest, do_connect
+    connected needs --replace (its orders, cursors and history are kept); --replace with only
+    the ShipStation options moves it to another account or API (V1 to V2) and keeps the rest."""
+    from flows.cli.connect import ConnectRequest, do_connect
 
     asked = ConnectRequest(
-        name=name,
-        region=region,
-        app_key=app_key,
-        app_secret=app_secret,
-        access_token=access_token,
-        shipstation_key=shipstation_key,
-        shipstation_secret=shipstation_secret,
-        store_id=shipstation_store_id,
-        temu_url=temu_url,
-        shipstation_url=shipstation_url,
-        backfill_days=backfill_days,
-        warehouse=warehouse,
-        replace_existing=replace,
-    )
+        name, region, app_key, app_secret, access_token, shipstation_key, shipstation_secret,
+        shipstation_api, shipstation_store_id, shipstation_warehouse_id, temu_url,
+        shipstation_url, backfill_days, warehouse, replace,
+    )  # fmt: skip
     do_connect(services, asked)
 
 

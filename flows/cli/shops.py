@@ -1,105 +1,21 @@
-"""`temuship connect`, `temuship disconnect` and `temuship carriers`."""
+"""`temuship disconnect`, `temuship carriers` and `temuship forget-credentials`."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import typer
 from rich.table import Table
 
 from domain.ports import Services
-from domain.secrets import Secret
-from domain.shop import Region, ShipStationCredentials, Shop, TemuCredentials
 from domain.usecases.shops import (
     Mistake,
     Refused,
     carrier_table,
-    connect,
     disconnect,
     known_shops,
     map_carriers,
 )
 from flows.cli.keys import require_key
 from flows.cli.output import dump, err, out, problem
-from flows.cli.rules import NAME, NAME_RULE
-
-
-def checked_url(option: str, url: str | None) -> str | None:
-    """An API base URL from the command line: http(s) with a host, or refused (exit 2)."""
-    if url is None:
-        return None
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        problem(f"{option} must be an http:// or https:// URL, not {url!r}")
-        raise typer.Exit(2)
-    return url.rstrip("/")
-
-
-@dataclass(frozen=True)
-class ConnectRequest:
-    """What `temuship connect` was given (secrets still as typed: wrapped before use)."""
-
-    name: str
-    region: str
-    app_key: str
-    app_secret: str
-    access_token: str
-    shipstation_key: str
-    shipstation_secret: str
-    store_id: int | None = None
-    temu_url: str | None = None
-    shipstation_url: str | None = None
-    backfill_days: int = 7
-    warehouse: str | None = None
-    replace_existing: bool = False
-
-
-def do_connect(open_services: Callable[[], Services], asked: ConnectRequest) -> None:
-    name = asked.name
-    if not NAME.match(name):
-        problem(f"Shop names use {NAME_RULE}: {name!r}")
-        raise typer.Exit(2)
-    temu_url = checked_url("--temu-url", asked.temu_url)
-    ss_url = checked_url("--shipstation-url", asked.shipstation_url)
-    try:
-        region = Region(asked.region.lower())
-    except ValueError:
-        problem(f"--region must be us, eu or global, not {asked.region!r}")
-        raise typer.Exit(2) from None
-    # The database is opened (made, on a new machine) only once the input is right.
-    services = open_services()
-    require_key(services, writing=True)  # refused before Temu or ShipStation is asked
-    temu = TemuCredentials(
-        asked.app_key, Secret(asked.app_secret), Secret(asked.access_token), region, temu_url
-    )
-    shipstation = ShipStationCredentials(
-        asked.shipstation_key, Secret(asked.shipstation_secret), asked.store_id, ss_url
-    )
-    shop = Shop(
-        name,
-        temu,
-        shipstation,
-        created_at=services.clock.now(),
-        backfill_days=asked.backfill_days,
-        warehouse_id=asked.warehouse,
-    )
-    try:
-        token = connect(services, shop, asked.replace_existing)
-    except Refused as refusal:
-        problem(f"Not connected: {refusal}")
-        raise typer.Exit(2 if isinstance(refusal, Mistake) else 1) from None
-    now = services.clock.now()
-    source = "from Temu" if token.expiry_known else "90 days from now: Temu gave none"
-    out.print(
-        f"[green]Connected[/green] {name}: Temu mall {token.mall_id}, region "
-        f"{token.region_id}; ShipStation store {shop.shipstation.store_id}."
-    )
-    out.print(
-        f"Token expires {token.expires_at:%Y-%m-%d %H:%M} UTC ({source}), "
-        f"{token.days_left(now):.0f} days left. Credentials are stored encrypted."
-    )
 
 
 def do_disconnect(services: Services, name: str, delete_orders: bool, yes: bool) -> int:

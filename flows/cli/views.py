@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.ports import Services
+from domain.shop import ShipStationApi
 from domain.usecases.reports import order_history, shop_status
 from domain.usecases.shops import known_shops
 from flows.cli.keys import key_refusal
@@ -49,6 +50,7 @@ def _print_status(report: dict[str, Any]) -> None:
     else:
         line = f"{token['state']}{token_validity(token)}"
     out.print(f"  token {line}", highlight=False)
+    out.print(f"  ShipStation {shipstation_words(report['shipstation'])}", highlight=False)
     out.print(f"  last good sync: {report['last_successful_sync'] or 'never'}")
     if report["last_error"]:
         out.print(f"  last error: {report['last_error']}", highlight=False)
@@ -66,6 +68,16 @@ def _print_status(report: dict[str, Any]) -> None:
         for row in report[kind][:10]:
             out.print(f"  {kind}: {row}", highlight=False)
     _print_ship_by(report)
+
+
+def shipstation_words(account: dict[str, Any]) -> str:
+    """Which API the shop speaks, and where its orders go: `V2, warehouse se-1, store 5`."""
+    parts = [ShipStationApi(account["api"]).label]
+    if account.get("warehouse"):
+        parts.append(f"warehouse {account['warehouse']}")
+    if account.get("store") is not None:
+        parts.append(f"store {account['store']}")
+    return ", ".join(parts)
 
 
 def _print_ship_by(report: dict[str, Any], shown: int = 10) -> None:

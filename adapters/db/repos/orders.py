@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, insert, select
 
@@ -42,6 +42,19 @@ class SqlOrderRepository:
 
     def push_queue(self, shop_id: str, limit: int, after: str | None = None) -> list[Order]:
         return orders_read.push_queue(self._connection, shop_id, limit, after)
+
+    def sent_orders(self, shop_id: str, limit: int, after: str | None = None) -> list[Order]:
+        return orders_read.sent_orders(self._connection, shop_id, limit, after)
+
+    def holds_ending(self, shop_id: str, by: date) -> list[str]:
+        o = ORDERS.c
+        query = (
+            select(o.parent_order_sn)
+            .where(o.shop_id == shop_id, o.hold_until.is_not(None), o.hold_until <= by)
+            .where(o.state == OrderState.ON_HOLD.value, o.push_pending.is_(False))
+            .order_by(o.parent_order_sn)
+        )
+        return list(self._connection.execute(query).scalars())
 
     def open_confirmations(self, shop_id: str) -> list[ShipmentConfirmation]:
         return orders_read.open_confirmations(self._connection, shop_id)

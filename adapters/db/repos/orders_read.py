@@ -34,7 +34,17 @@ def load_orders(connection: Connection, shop_id: str, sns: Collection[str]) -> d
 
 
 def push_queue(connection: Connection, shop_id: str, limit: int, after: str | None) -> list[Order]:
-    query = select(ORDERS).where(ORDERS.c.shop_id == shop_id, ORDERS.c.push_pending.is_(True))
+    return _page(connection, shop_id, ORDERS.c.push_pending.is_(True), limit, after)
+
+
+def sent_orders(connection: Connection, shop_id: str, limit: int, after: str | None) -> list[Order]:
+    return _page(connection, shop_id, ORDERS.c.pushed_digest.is_not(None), limit, after)
+
+
+def _page(
+    connection: Connection, shop_id: str, which: Any, limit: int, after: str | None
+) -> list[Order]:
+    query = select(ORDERS).where(ORDERS.c.shop_id == shop_id, which)
     if after is not None:
         query = query.where(ORDERS.c.parent_order_sn > after)
     query = query.order_by(ORDERS.c.parent_order_sn).limit(limit)

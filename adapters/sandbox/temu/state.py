@@ -141,6 +141,20 @@ class TemuSandbox:
                 line.status = line_status if line_status is not None else status
             self.touch(order)
 
+    def ship_outside(self, sn: str, tracking: str | None) -> None:
+        """The seller shipped the order without temuship (Temu's own label, say): status 4, with
+        Temu's record of the package when `tracking` is given (none when it is None)."""
+        with self.lock:
+            order = self.orders[sn]
+            if tracking is not None:
+                warehouse = str(WAREHOUSES[0]["warehouseId"])
+                self.shipments += [
+                    SandboxShipment(sn, line.order_sn, tracking, CARRIERS[0][0], warehouse,
+                                    line.sku_id, line.quantity, f"PK-{tracking}-{i}")
+                    for i, line in enumerate(order.lines)
+                ]  # fmt: skip
+        self.set_status(sn, 4)
+
     def set_address(self, sn: str, address: dict[str, Any] | None) -> None:
         with self.lock:
             self.orders[sn].address = address

@@ -142,7 +142,7 @@ class TestCheck:
         result = cli("check", shop)
         assert result.exit_code == 0, result.output
         text = flat(result.stdout)
-        for item in ("temu token", "shipstation store", "temu orders", "shipstation shipments"):
+        for item in ("temu token", "shipstation store", "temu orders", "shipstation labels"):
             assert f"✔ {item}" in text
         assert "✘" not in text
 
