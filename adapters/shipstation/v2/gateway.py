@@ -185,6 +185,7 @@ class ShipStationV2Gateway:
                 at = self._update(order, remote, content_known)
             if target is OrderState.SHIPPED:
                 return self._fulfil(order, remote, at)
+        at = at or self.api.http.answered_at  # ShipStation's clock, never ours
         return PushResult(order.order_key, True, remote, hold_until=until, at=at)
 
     def _update(self, order: OutgoingOrder, remote: str, content_known: bool) -> datetime | None:
@@ -215,7 +216,7 @@ class ShipStationV2Gateway:
         if not result.ok:
             why = "; ".join(result.errors) or "ShipStation's answer was lost: check the order"
             return PushResult(order.order_key, False, remote, error=f"not marked shipped: {why}")
-        return PushResult(order.order_key, True, remote, at=at)
+        return PushResult(order.order_key, True, remote, at=at or self.api.http.answered_at)
 
     # --- labels and the account -------------------------------------------------------------
 

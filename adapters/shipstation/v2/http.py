@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from adapters.shipstation.errors import read_json, transport_error
+from adapters.shipstation.http import server_time
 from adapters.shipstation.pacing import RetryPolicy
 from adapters.shipstation.v2.errors import API, OutcomeUnknown, V2Failure, error_for
 from adapters.shipstation.v2.pacing import retry_after
@@ -51,6 +52,7 @@ class V2Http:
         self.sleep, self.rng, self.clock = sleep, rng, clock
         self.secrets = secrets  # masked in every message and quoted answer
         self.requests = 0  # attempts sent (each took a slot of the budget)
+        self.answered_at: datetime | None = None  # the last answer's Date: ShipStation's clock
         self.retried = 0
         self.rate_limited = 0
 
@@ -127,6 +129,7 @@ class V2Http:
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             return transport_error(exc, self._url(target), API)
         if response.is_success:
+            self.answered_at = server_time(response.headers) or self.answered_at
             if not expect_body and (response.status_code == 204 or not response.content.strip()):
                 return None
             answer = read_json(response, self.secrets, API)
