@@ -163,6 +163,18 @@ class TestPushQueue:
         assert len(ss.orders) == 120
 
 
+class TestOneClock:
+    def test_when_shipstation_took_an_order_is_shipstations_time_not_ours(self, setup):
+        store, temu, ss, _, services = setup
+        o = temu_order(ship_to=address())
+        temu.orders[o.parent_order_sn] = o
+        theirs = T0 - timedelta(minutes=3)  # ShipStation's clock runs behind ours
+        push = ss.push
+        ss.push = lambda orders: [replace(r, at=theirs) for r in push(orders)]
+        sync.sync_shop(services, sync.new_request(services, "acme"))
+        assert store.orders.rows[("acme", o.parent_order_sn)].pushed_at == theirs
+
+
 class TestUnreachable:
     def test_an_api_that_cannot_be_reached_is_asked_once_a_run_and_named_once(self, setup):
         store, temu, _, _, services = setup

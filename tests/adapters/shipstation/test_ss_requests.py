@@ -12,6 +12,7 @@ import respx
 
 from adapters.sandbox.shipstation.demo import demo_orders
 from adapters.shipstation import ShipStationClient
+from domain.ports import OutgoingOrder
 from tests.adapters.shipstation.conftest import KEY, SECRET, limit_headers
 
 
@@ -42,6 +43,20 @@ class TestCreateOrders:
         assert json.loads(request.content) == payloads
         assert [r.remote_id for r in results] == ["100", "101", "102"]
         assert all(r.success for r in results)
+
+    def test_push_says_when_shipstation_took_the_orders_on_its_own_clock(
+        self, router: respx.Router, client: ShipStationClient
+    ) -> None:
+        def answered(request: httpx.Request) -> httpx.Response:
+            response = ok_rows(request)
+            response.headers["Date"] = "Mon, 07 Dec 2026 10:15:42 GMT"
+            return response
+
+        router.post("/orders/createorders").mock(side_effect=answered)
+        orders = demo_orders("shop-1", 2)
+        sent = [OutgoingOrder(o.key, o.parent_order_sn, o.state, client.render(o)) for o in orders]
+        results = client.push(sent)
+        assert {r.at for r in results} == {datetime(2026, 12, 7, 10, 15, 42, tzinfo=UTC)}
 
     def test_250_orders_go_in_three_calls_of_at_most_100(
         self, router: respx.Router, client: ShipStationClient
