@@ -41,7 +41,7 @@ def apply_page(
         plan = plan_orders(shop.shop_id, seen, stored, ctx)
         plan.problems += problems
         plan.problems += [(f.parent_order_sn or "?", f.reason) for f in page.failures]
-        uow.orders.save_many(list(plan.orders.values()))
+        uow.orders.save_many(plan.to_save)  # an order read again unchanged is not written
         for failure in page.failures:
             uow.orders.record_read_failure(shop.shop_id, failure, ctx.at)
         if shop.amounts_permission != permission_before:

@@ -145,7 +145,7 @@ class StepResult:
     attention: tuple[Attention, ...] = ()
     more: bool = False
     total: int = 0  # orders in the stream, as Temu counts them (import steps)
-    read: tuple[str, ...] = ()  # the parent orders imported (import steps)
+    read: tuple[tuple[str, datetime], ...] = ()  # (parent order, Temu update time) imported
 
     def count(self, name: str) -> int:
         return dict(self.counts).get(name, 0)

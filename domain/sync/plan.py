@@ -143,6 +143,7 @@ class SyncPlan:
     problems: list[tuple[str, str]] = field(default_factory=list)
     new_orders: int = 0
     changed: int = 0
+    to_save: list[Order] = field(default_factory=list)  # what Temu's answer changed
 
     @property
     def queued(self) -> int:
@@ -165,11 +166,21 @@ def plan_orders(
             plan.conflicts.append((sn, entry.reason or ""))
         plan.changed += order.state is not before
         plan.orders[sn] = order
+        if _differs(order, stored.get(sn)):
+            plan.to_save.append(order)
         if order.ship_to is None and not order.locked:
             plan.missing_ship_to.append(sn)
         if order.held_reason:
             plan.held.append((sn, order.held_reason))
     return plan
+
+
+def _differs(order: Order, before: Order | None) -> bool:
+    """Anything to write: a new order, a history entry, or a field Temu's answer changed."""
+    if before is None or order.new_history:
+        return True
+    fields = ("state", "temu_status", "snapshot", "ship_to", "held_reason", "push_pending")
+    return any(getattr(order, f) != getattr(before, f) for f in fields)
 
 
 def plan_labels(

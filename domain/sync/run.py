@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -76,7 +77,7 @@ class _Run:
     request: SyncRequest
     runner: StepRunner
     summary: SyncSummary = field(init=False)
-    read_sns: set[str] = field(default_factory=set)
+    imported: dict[str, datetime] = field(default_factory=dict)  # order: its Temu update time
 
     def __post_init__(self) -> None:
         self.summary = SyncSummary(self.request.shop_id)
@@ -110,7 +111,7 @@ class _Run:
             return []
         with self.services.uow() as uow:
             held = uow.orders.missing_ship_to(self.request.shop_id)
-        return held_to_reread(held, self.read_sns)
+        return held_to_reread(held, self.imported)
 
     def read(self, found: Iterable[Stream], queue: PushQueue) -> bool:
         """Import every page of every stream; True when all were read. A stream whose page
@@ -153,10 +154,10 @@ class _Run:
 
     def _page(self, stream: Stream, page: int, queue: PushQueue) -> StepResult | None:
         """One page imported; then the push queue may send a full batch beside the import."""
-        call = partial(steps.import_page, self.services, self.request, stream, page)
+        call = partial(steps.import_page, self.services, self.request, stream, page, self.imported)
         result = self._contained(StepCall(Step.IMPORT_PAGE, call, stream, page))
         if result is not None:
-            self.read_sns.update(result.read)
+            self.imported.update(result.read)
             queue.joined(result.count("push_queued"))
             queue.while_importing()
         return result

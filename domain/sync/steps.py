@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -61,8 +62,15 @@ def streams(services: Services, request: SyncRequest) -> list[Stream]:
     return streams_to_read(cursor, end, timedelta(days=shop.backfill_days), request.since)
 
 
-def import_page(services: Services, request: SyncRequest, stream: Stream, page: int) -> StepResult:
-    """Import one page of Temu orders (up to 100) into our store."""
+def import_page(
+    services: Services,
+    request: SyncRequest,
+    stream: Stream,
+    page: int,
+    known: Mapping[str, datetime] | None = None,
+) -> StepResult:
+    """Import one page of Temu orders (up to 100) into our store; an order this run imported
+    already at the same Temu update time (`known`) is not applied again."""
     shop = load_shop(services, request.shop_id)
     temu = services.temu_for(shop)
     missing: list[Attention] = []
@@ -74,9 +82,17 @@ def import_page(services: Services, request: SyncRequest, stream: Stream, page: 
                    for sn in stream.parent_order_sns if sn not in found]  # fmt: skip
     else:
         result = temu.list_orders(stream.window, page, status=stream.status)
-    plan = apply_page(services.uow(), temu, shop, result, request.ctx(services.clock))
     more = result.has_more and bool(result.orders) and not stream.parent_order_sns
-    return replace(_import_result(plan, missing, more), total=result.total)
+    fresh = [o for o in result.orders if (known or {}).get(o.parent_order_sn) != o.updated_at]
+    plan = apply_page(
+        services.uow(),
+        temu,
+        shop,
+        replace(result, orders=tuple(fresh)),
+        request.ctx(services.clock),
+    )
+    read = tuple((o.parent_order_sn, o.updated_at) for o in fresh)
+    return replace(_import_result(plan, missing, more), total=result.total, read=read)
 
 
 def _import_result(plan: SyncPlan, missing: list[Attention], more: bool) -> StepResult:
@@ -87,7 +103,7 @@ def _import_result(plan: SyncPlan, missing: list[Attention], more: bool) -> Step
     for kind, rows in ((K.HELD, plan.held), (K.CONFLICT, plan.conflicts),
                        (K.READ_PROBLEM, plan.problems)):  # fmt: skip
         attention += [Attention(kind, sn, reason) for sn, reason in rows]
-    return StepResult(counts, tuple(attention), more, read=tuple(plan.orders))
+    return StepResult(counts, tuple(attention), more)
 
 
 def push_orders(services: Services, request: SyncRequest, queue: PushQueue) -> StepResult:
