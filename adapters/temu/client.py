@@ -46,21 +46,36 @@ T = TypeVar("T")
 PageKey = tuple[Any, ...]
 
 
+ADDRESS_STATUSES = frozenset({2, 41, 51})  # Temu gives a ship-to once an order awaits shipment
+PREFETCH_WHEN = 0.8  # the share of a page's address candidates the caller asked for
+
+
 class Lookahead:
     """The next page of an order list, read in the background while the caller works on the
     page it has (its ship-to addresses, the database), so the app key's budget has no gap
-    between pages. One page ahead at most; a read that failed is simply done again."""
+    between pages. One page ahead at most; a read that failed is simply done again.
+
+    When the caller asked for the addresses of (nearly) every order of the last page that
+    could have one (a first sync), the next page's addresses are read ahead too, once its list
+    is in: the budget stays busy while the caller saves this page. Otherwise (the addresses
+    are known already) nothing is read that the caller would not ask for."""
 
     def __init__(self) -> None:
         self._pool: ThreadPoolExecutor | None = None
         self._ahead: tuple[PageKey, Future[OrderPage]] | None = None
+        self._next_addresses: tuple[PageKey, Future[Mapping[str, Any]]] | None = None
+        self._addresses: Future[Mapping[str, Any]] | None = None  # the page taken last
         self._lock = threading.Lock()
         self.used = 0
+        self.addresses_used = 0  # addresses the caller took from a read-ahead
+        self.wanted_share = 0.0  # of the last page's candidates, how many the caller asked for
 
     def take(self, key: PageKey) -> OrderPage | None:
         """The page read ahead for `key`, if it was and the read succeeded."""
         with self._lock:
             ahead, self._ahead = self._ahead, None
+            after, self._next_addresses = self._next_addresses, None
+            self._addresses = after[1] if after is not None and after[0] == key else None
         if ahead is None or ahead[0] != key:
             return None
         try:
@@ -70,11 +85,46 @@ class Lookahead:
         self.used += 1
         return page
 
-    def start(self, key: PageKey, read: Callable[[], OrderPage]) -> None:
+    def start(
+        self,
+        key: PageKey,
+        read: Callable[[], OrderPage],
+        addresses: Callable[[Sequence[str]], Mapping[str, Any]] | None = None,
+    ) -> None:
+        prefetch = addresses if self.wanted_share >= PREFETCH_WHEN else None
         with self._lock:
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="temu-ahead")
-            self._ahead = (key, self._pool.submit(read))
+                self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="temu-ahead")
+            page = self._pool.submit(read)
+            self._ahead = (key, page)
+            if prefetch is not None:
+                self._next_addresses = (key, self._pool.submit(_after, page, prefetch))
+
+    def addresses(self, wanted: Sequence[str]) -> dict[str, Any]:
+        """The addresses read ahead for these orders of the page taken last (the rest are
+        the caller's to read)."""
+        with self._lock:
+            ahead, self._addresses = self._addresses, None
+        if ahead is None:
+            return {}
+        try:
+            found = ahead.result()
+        except Exception:  # read again by the caller
+            return {}
+        taken = {sn: found[sn] for sn in wanted if sn in found}
+        self.addresses_used += len(taken)
+        return taken
+
+
+def _after(
+    page: Future[OrderPage], addresses: Callable[[Sequence[str]], Mapping[str, Any]]
+) -> Mapping[str, Any]:
+    candidates = [
+        o.parent_order_sn
+        for o in page.result().orders
+        if o.status in ADDRESS_STATUSES and o.ship_to is None
+    ]
+    return addresses(candidates) if candidates else {}
 
 
 class TemuClient:
@@ -85,6 +135,7 @@ class TemuClient:
     ) -> None:
         self.transport = TemuTransport(credentials, http=http, **options)
         self.lookahead = Lookahead()
+        self._candidates = 0  # orders of the last page listed that could have an address
 
     def __repr__(self) -> str:
         return f"TemuClient({self.transport!r})"
@@ -124,8 +175,13 @@ class TemuClient:
         if found.has_more and found.orders:
             following = page + 1
             self.lookahead.start(
-                (*key, following), lambda: self._list_page(window, following, status, page_size)
+                (*key, following),
+                lambda: self._list_page(window, following, status, page_size),
+                self._addresses_of,
             )
+        self._candidates = sum(
+            o.status in ADDRESS_STATUSES and o.ship_to is None for o in found.orders
+        )
         return found
 
     def _list_page(
@@ -165,6 +221,18 @@ class TemuClient:
         return self.read("bg.order.detail.v2.get", {"parentOrderSn": parent_order_sn}, parse_order)
 
     def ship_to(
+        self, parent_order_sns: Sequence[str]
+    ) -> Mapping[str, Address | ExternalApiError | None]:
+        """Ship-to addresses, read concurrently (those read ahead are taken as they are)."""
+        if self._candidates:
+            self.lookahead.wanted_share = len(parent_order_sns) / self._candidates
+        found: dict[str, Address | ExternalApiError | None] = self.lookahead.addresses(
+            parent_order_sns
+        )
+        found.update(self._addresses_of([sn for sn in parent_order_sns if sn not in found]))
+        return found
+
+    def _addresses_of(
         self, parent_order_sns: Sequence[str]
     ) -> Mapping[str, Address | ExternalApiError | None]:
         return fetch_concurrently(self.address, parent_order_sns, self.transport.limiter.rate)

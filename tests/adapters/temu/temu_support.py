@@ -21,6 +21,19 @@ class FixedClock:
         return datetime.fromtimestamp(NOW, UTC)
 
 
+ADDRESS = {
+    "receiptName": "José Müller",
+    "mobile": "12015550123-4821",
+    "mail": "x@g.shipping.temuemail.com",
+    "regionName1": "United States",
+    "regionName2": "NJ",
+    "regionName3": "Jersey City",
+    "addressLine1": "100 River Road",
+    "addressLine2": "Apt 2601",
+    "postCode": "07310",
+}
+
+
 def ok(result: Any) -> httpx.Response:
     return httpx.Response(
         200,

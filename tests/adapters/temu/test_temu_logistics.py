@@ -8,22 +8,11 @@ import time
 
 import httpx
 import pytest
-from temu_support import by_type, fail, ok, sent
+from temu_support import ADDRESS, by_type, fail, ok, sent
 
 from domain.errors import BusinessError, TokenExpired, TransientError
 from domain.ports import ConfirmItem, ConfirmPackage, ShipmentRequest
 
-ADDRESS = {
-    "receiptName": "José Müller",
-    "mobile": "12015550123-4821",
-    "mail": "x@g.shipping.temuemail.com",
-    "regionName1": "United States",
-    "regionName2": "NJ",
-    "regionName3": "Jersey City",
-    "addressLine1": "100 River Road",
-    "addressLine2": "Apt 2601",
-    "postCode": "07310",
-}
 CONFIRM = "bg.logistics.shipment.v2.confirm"
 SHIPMENT_GET = "bg.logistics.shipment.v2.get"
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
-from temu_support import ok, page, page_item
+from temu_support import ADDRESS, ok, page, page_item
 
 from domain.errors import TransientError
 from domain.model import TemuOrder
@@ -159,6 +160,50 @@ class TestLookahead:
         client.list_orders(WINDOW, 1, page_size=1)
         again = client.list_orders(WINDOW, 2, page_size=1)
         assert again.orders[0].parent_order_sn == "PO-211-2" and client.lookahead.used == 0
+
+
+class TestAddressesReadAhead:
+    """Once the caller asked for nearly every address of a page (a first sync), the next
+    page's addresses are read while it saves this one; otherwise none is read ahead."""
+
+    def answer(self, calls: list[tuple[str, Any]]) -> Any:
+        def respond(request: httpx.Request) -> httpx.Response:
+            body = json.loads(request.content)
+            calls.append((body["type"], body.get("pageNumber") or body.get("parentOrderSn")))
+            if body["type"] == "bg.order.shippinginfo.v2.get":
+                return ok(ADDRESS)
+            number = body["pageNumber"]
+            return ok(page([page_item(f"PO-211-{number}{i}") for i in range(2)], 6))
+
+        return respond
+
+    def test_the_next_pages_addresses_are_read_ahead_when_this_pages_were_wanted(
+        self, client, router
+    ) -> None:
+        calls: list[tuple[str, Any]] = []
+        router.mock(side_effect=self.answer(calls))
+        first = client.list_orders(WINDOW, 1, page_size=2)
+        client.ship_to([o.parent_order_sn for o in first.orders])  # every candidate wanted
+        second = client.list_orders(WINDOW, 2, page_size=2)  # page 3's addresses: read ahead
+        third = client.list_orders(WINDOW, 3, page_size=2)
+        found = client.ship_to([o.parent_order_sn for o in third.orders])
+        assert set(found) == {"PO-211-30", "PO-211-31"} and all(found.values())
+        asked = [sn for kind, sn in calls if kind == "bg.order.shippinginfo.v2.get"]
+        assert sorted(asked) == ["PO-211-10", "PO-211-11", "PO-211-30", "PO-211-31"]  # once each
+        assert client.lookahead.addresses_used == 2  # page 3's: read ahead, taken as they were
+        assert second.orders and client.lookahead.used == 2
+
+    def test_nothing_is_read_ahead_when_the_caller_wanted_few_addresses(
+        self, client, router
+    ) -> None:
+        calls: list[tuple[str, Any]] = []
+        router.mock(side_effect=self.answer(calls))
+        first = client.list_orders(WINDOW, 1, page_size=2)
+        client.ship_to([first.orders[0].parent_order_sn][:0])  # none wanted: known already
+        client.list_orders(WINDOW, 2, page_size=2)
+        client.list_orders(WINDOW, 3, page_size=2)
+        addresses = [c for c in calls if c[0] == "bg.order.shippinginfo.v2.get"]
+        assert addresses == [] and client.lookahead.addresses_used == 0
 
 
 class TestDetailAndAmounts:
