@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -19,13 +19,15 @@ log = logging.getLogger(__name__)
 
 
 def server_time(headers: Mapping[str, str]) -> datetime | None:
-    """An answer's `Date` header: when the server answered, on its own clock (None when
-    absent or garbled)."""
+    """When the server answered, on its own clock: the end of the second its `Date` header
+    names (the header has no fractions: a label bought within that second, before the answer,
+    is not taken for one bought after it). None when absent or garbled."""
     try:
         moment = parsedate_to_datetime(headers.get("Date") or "")
     except (TypeError, ValueError, IndexError):
         return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return moment + timedelta(seconds=1)
 
 
 class ShipStationHttp:
