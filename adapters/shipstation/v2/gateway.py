@@ -19,6 +19,7 @@ from typing import Any
 from adapters.shipstation.v2.api import ShipStationV2Api
 from adapters.shipstation.v2.batch import ItemResult
 from adapters.shipstation.v2.errors import NotFound
+from adapters.shipstation.v2.ids import from_v2_id
 from adapters.shipstation.v2.labels import LabelReader
 from adapters.shipstation.v2.reading import V2Shipment
 from adapters.shipstation.v2.wire import render_shipment
@@ -128,7 +129,8 @@ class ShipStationV2Gateway:
         """Bring one order to its content and status; `made`: the answer to its create."""
         remote, sent, fresh = order.remote_id, order.sent_state, False
         if made is not None:
-            remote = made.remote_id if made.ok else None
+            # Kept in V1's number space (se-123 -> 123), as every other id temuship stores.
+            remote = from_v2_id(made.remote_id) if made.ok and made.remote_id else None
             if remote is None:
                 linked = self._link(order, made)
                 if isinstance(linked, PushResult):

@@ -1,0 +1,373 @@
+"""ShipStationV2Gateway.push over respx: created once (a duplicate or a lost answer looked up and
+linked, never made twice), replaced whole only when its content changed and never while held,
+statuses by their endpoints from (target, last sent), a fulfillment sent once, ship_by_date
+found out on the first create, one order failing alone, and every failure naming its request."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from adapters.shipstation.v2 import ShipStationV2Api
+from adapters.shipstation.v2.gateway import ShipStationV2Gateway
+from domain.model import OrderState, Tracking, order_key
+from domain.ports import OutgoingOrder
+from domain.secrets import Secret
+from domain.shop import v2_credentials
+from tests.adapters.shipstation_v2.conftest import KEY, error_body, shipment_row
+
+SHOP = "shop-1"
+TODAY = date(2026, 3, 2)
+HELD_UNTIL = date(2026, 4, 1)  # TODAY + the gateway's 30 days
+SHIP_BY = "2026-03-05T12:00:00Z"
+S = OrderState
+STATUS = {S.AWAITING_SHIPMENT: "pending", S.ON_HOLD: "on_hold", S.CANCELLED: "cancelled",
+          S.SHIPPED: "shipped"}  # fmt: skip
+REFUSED_SHIP_BY = "ship_by_date cannot be set when a shipment is created"
+
+
+def key(n: int) -> str:
+    return order_key(SHOP, f"PO-{n}")  # = shipment_row(n)["external_shipment_id"]
+
+
+def shipment(n: int, notes: str = "v1", ship_by: bool = False) -> dict[str, Any]:
+    body = {"external_shipment_id": key(n), "shipment_number": f"PO-{n}",
+            "warehouse_id": "se-5", "internal_notes": notes}  # fmt: skip
+    return {**body, "ship_by_date": SHIP_BY} if ship_by else body
+
+
+def outgoing(
+    n: int,
+    state: OrderState = S.AWAITING_SHIPMENT,
+    *,
+    known: bool = False,
+    sent: OrderState | None = None,
+    notes: str = "v1",
+    sent_notes: str | None = None,
+    ship_by: bool = False,
+    tracking: tuple[Tracking, ...] = (),
+) -> OutgoingOrder:
+    """Order n; `known`: ShipStation has it as se-100n, last given `sent` with `sent_notes`
+    (the same notes as now unless said)."""
+    payload = {"shipment": shipment(n, notes, ship_by), "status": STATUS[state]}
+    before = None
+    if known:
+        was = shipment(n, notes if sent_notes is None else sent_notes, ship_by)
+        before = {"shipment": was, "status": STATUS[sent or state]}
+    return OutgoingOrder(
+        key(n), f"PO-{n}", state, payload,
+        remote_id=str(1000 + n) if known else None, sent_state=sent if known else None,
+        tracking=tracking, sent_payload=before,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def gateway(api: ShipStationV2Api) -> ShipStationV2Gateway:
+    credentials = v2_credentials(Secret(KEY), store_id=77, warehouse_id="se-5")
+    return ShipStationV2Gateway(credentials, SHOP, api, today=lambda: TODAY)
+
+
+def calls(router: respx.Router) -> list[str]:
+    """What the gateway sent, as `METHOD path`, in order."""
+    return [f"{c.request.method} {c.request.url.path}" for c in router.calls]
+
+
+def bodies(router: respx.Router, method: str, path: str) -> list[Any]:
+    return [
+        json.loads(c.request.content)
+        for c in router.calls
+        if c.request.method == method and c.request.url.path == path
+    ]
+
+
+def created(request: httpx.Request, first_id: int = 2000) -> httpx.Response:
+    """Every shipment sent is created, ids from se-2000 on."""
+    rows = [{**s, "shipment_id": f"se-{first_id + i}", "shipment_status": "pending", "errors": []}
+            for i, s in enumerate(json.loads(request.content)["shipments"])]  # fmt: skip
+    return httpx.Response(200, json={"has_errors": False, "shipments": rows})
+
+
+def refusing(*, ship_by: bool = False, taken: tuple[str, ...] = (), phone: tuple[str, ...] = ()):
+    """POST /v2/shipments of a strict account: per-item string errors in a 200 for a
+    ship_by_date (`ship_by`), an external_shipment_id it has (`taken`), a missing phone."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        rows, failed = [], False
+        for i, s in enumerate(json.loads(request.content)["shipments"]):
+            ext = s["external_shipment_id"]
+            errors = [f"external_shipment_id '{ext}' already exists"] if ext in taken else []
+            if not errors:  # a duplicate is refused for that alone
+                errors += [REFUSED_SHIP_BY] if ship_by and "ship_by_date" in s else []
+                errors += ["ship_to.phone is required"] if ext in phone else []
+            made = None if errors else f"se-{2000 + i}"
+            rows.append({**s, "shipment_id": made, "shipment_status": "pending", "errors": errors})
+            failed = failed or bool(errors)
+        return httpx.Response(200, json={"has_errors": failed, "shipments": rows})
+
+    return answer
+
+
+def found(router: respx.Router, n: int, status: str = "pending", **changes: Any) -> respx.Route:
+    row = shipment_row(n, shipment_status=status, **changes)
+    path = f"/v2/shipments/external_shipment_id/{key(n)}"
+    return router.get(path).respond(200, json=row)
+
+
+def fulfilled(request: httpx.Request) -> httpx.Response:
+    rows = [{**f, "fulfillment_id": "se-9", "errors": []}
+            for f in json.loads(request.content)["fulfillments"]]  # fmt: skip
+    return httpx.Response(200, json={"has_errors": False, "fulfillments": rows})
+
+
+def status_calls(router: respx.Router) -> None:
+    """Cancel, hold and restore of any shipment answer 204; fulfillments are made (mounted
+    after a test's own routes: respx answers with the first route that matches)."""
+    for verb in ("cancel", "hold", "restore"):
+        router.put(path__regex=rf"^/v2/shipments/se-\d+/{verb}$").respond(204)
+    router.post("/v2/fulfillments").mock(side_effect=fulfilled)
+
+
+class TestCreate:
+    def test_a_new_order_is_created_pending_and_keeps_its_id(self, router, gateway):
+        route = router.post("/v2/shipments").mock(side_effect=created)
+        (result,) = gateway.push([outgoing(1)])
+        assert (result.success, result.remote_id) == (True, "2000")
+        assert bodies(router, "POST", "/v2/shipments") == [{"shipments": [shipment(1)]}]
+        assert route.call_count == 1
+
+    def test_a_duplicate_refusal_is_looked_up_and_linked_never_created_twice(self, router, gateway):
+        router.post("/v2/shipments").mock(side_effect=refusing(taken=(key(1),)))
+        found(router, 1)
+        router.put("/v2/shipments/se-1001").respond(200, json=shipment_row(1))
+        (result,) = gateway.push([outgoing(1)])
+        assert (result.success, result.remote_id) == (True, "1001")
+        # Linked; what ShipStation holds is not known to be ours: it is replaced whole, once.
+        assert calls(router) == [
+            "POST /v2/shipments",
+            f"GET /v2/shipments/external_shipment_id/{key(1)}",
+            "PUT /v2/shipments/se-1001",
+        ]
+
+    def test_a_lost_create_answer_is_looked_up_not_sent_again(self, router, gateway):
+        router.post("/v2/shipments").mock(side_effect=httpx.ReadTimeout("no answer"))
+        found(router, 1)
+        router.put("/v2/shipments/se-1001").respond(200, json=shipment_row(1))
+        (result,) = gateway.push([outgoing(1)])
+        assert (result.success, result.remote_id) == (True, "1001")
+        assert calls(router).count("POST /v2/shipments") == 1
+
+    def test_a_lost_create_answer_not_found_by_its_key_fails_and_says_so(self, router, gateway):
+        router.post("/v2/shipments").mock(side_effect=httpx.ReadTimeout("no answer"))
+        router.get(f"/v2/shipments/external_shipment_id/{key(1)}").respond(
+            404, json=error_body("invalid_identifier", "not found", request_id="req-404")
+        )
+        (result,) = gateway.push([outgoing(1)])
+        assert not result.success and result.remote_id is None
+        assert "outcome is unknown" in (result.error or "")
+        assert "not found by its key" in (result.error or "")
+        assert calls(router).count("POST /v2/shipments") == 1
+
+    def test_a_whole_batch_refused_is_asked_again_one_by_one(self, router, gateway):
+        def strict(request: httpx.Request) -> httpx.Response:
+            sent = json.loads(request.content)["shipments"]
+            if len(sent) > 1:
+                return httpx.Response(400, json=error_body(request_id="req-batch"))
+            if sent[0]["external_shipment_id"] == key(2):
+                return httpx.Response(400, json=error_body(request_id="req-two"))
+            return created(request)
+
+        router.post("/v2/shipments").mock(side_effect=strict)
+        results = gateway.push([outgoing(1), outgoing(2)])
+        assert [r.success for r in results] == [True, False]
+        assert "req-two" in (results[1].error or "")
+
+
+class TestShipByOnCreate:
+    def test_refused_on_the_first_create_it_is_sent_again_without_it_and_remembered(
+        self, router, gateway
+    ):
+        router.post("/v2/shipments").mock(side_effect=refusing(ship_by=True))
+        results = gateway.push([outgoing(1, ship_by=True), outgoing(2, ship_by=True)])
+        assert all(r.success for r in results)
+        later = gateway.push([outgoing(3, ship_by=True)])
+        assert later[0].success
+        sent = bodies(router, "POST", "/v2/shipments")
+        assert ["ship_by_date" in s for b in sent for s in b["shipments"]] == [
+            True, False, False, False,
+        ]  # fmt: skip
+        assert sent[1]["shipments"][0]["internal_notes"] == f"v1\nTemu ship-by {SHIP_BY}"
+        assert len(sent) == 4  # the probe, its resend, the rest, the later push
+
+    def test_taken_on_the_first_create_it_is_sent_from_then_on(self, router, gateway):
+        router.post("/v2/shipments").mock(side_effect=created)
+        gateway.push([outgoing(1, ship_by=True), outgoing(2, ship_by=True)])
+        sent = bodies(router, "POST", "/v2/shipments")
+        assert [[s.get("ship_by_date") for s in b["shipments"]] for b in sent] == [
+            [SHIP_BY], [SHIP_BY],
+        ]  # fmt: skip
+
+
+class TestUpdate:
+    def test_an_unchanged_known_order_costs_no_call(self, router, gateway):
+        (result,) = gateway.push([outgoing(1, known=True, sent=S.AWAITING_SHIPMENT)])
+        assert (result.success, result.remote_id) == (True, "1001") and calls(router) == []
+
+    def test_a_changed_one_is_replaced_whole_with_put(self, router, gateway):
+        answer = shipment_row(1, modified_at="2026-03-02T10:00:00Z")
+        router.put("/v2/shipments/se-1001").respond(200, json=answer)
+        order = outgoing(1, known=True, sent=S.AWAITING_SHIPMENT, notes="v2", sent_notes="v1")
+        (result,) = gateway.push([order])
+        assert result.success and result.at is not None and result.at.hour == 10
+        assert bodies(router, "PUT", "/v2/shipments/se-1001") == [shipment(1, "v2")]
+
+    def test_a_known_id_shipstation_lost_is_looked_up_then_made_anew_once(self, router, gateway):
+        router.put("/v2/shipments/se-1001/hold").respond(404, json=error_body("not_found"))
+        router.get(f"/v2/shipments/external_shipment_id/{key(1)}").respond(404)
+        router.post("/v2/shipments").mock(side_effect=created)
+        status_calls(router)
+        (result,) = gateway.push([outgoing(1, S.ON_HOLD, known=True, sent=S.AWAITING_SHIPMENT)])
+        assert (result.success, result.remote_id, result.hold_until) == (True, "2000", HELD_UNTIL)
+        assert calls(router) == [
+            "PUT /v2/shipments/se-1001/hold",
+            f"GET /v2/shipments/external_shipment_id/{key(1)}",
+            "POST /v2/shipments",
+            "PUT /v2/shipments/se-2000/hold",
+        ]
+
+    def test_a_known_id_shipstation_lost_but_found_by_its_key_is_linked(self, router, gateway):
+        router.put("/v2/shipments/se-1001/cancel").respond(404, json=error_body("not_found"))
+        found(router, 1, shipment_id="se-1300")
+        status_calls(router)
+        (result,) = gateway.push([outgoing(1, S.CANCELLED, known=True, sent=S.AWAITING_SHIPMENT)])
+        assert (result.success, result.remote_id) == (True, "1300")
+        assert calls(router)[-1] == "PUT /v2/shipments/se-1300/cancel"
+        assert "POST /v2/shipments" not in calls(router)
+
+
+# (target, last sent) -> the calls, for a known order whose content did not change.
+SEQUENCES = [
+    (S.AWAITING_SHIPMENT, S.ON_HOLD, ["restore"]),
+    (S.ON_HOLD, S.AWAITING_SHIPMENT, ["hold"]),
+    (S.ON_HOLD, S.ON_HOLD, ["hold"]),  # held again before the hold ends
+    (S.CANCELLED, S.AWAITING_SHIPMENT, ["cancel"]),
+    (S.CANCELLED, S.ON_HOLD, ["cancel"]),
+    (S.CANCELLED, S.CANCELLED, []),
+    (S.SHIPPED, S.AWAITING_SHIPMENT, ["GET", "fulfillments"]),
+    (S.SHIPPED, S.ON_HOLD, ["restore", "GET", "fulfillments"]),
+]
+TEMU_TRACKING = (Tracking("9400111899223344556677", "USPS"),)
+
+
+class TestStatuses:
+    @pytest.mark.parametrize(("target", "last", "expected"), SEQUENCES)
+    def test_each_status_goes_through_its_endpoint(self, router, gateway, target, last, expected):
+        status_calls(router)
+        router.get("/v2/shipments/se-1001").respond(200, json=shipment_row(1))
+        order = outgoing(1, target, known=True, sent=last, tracking=TEMU_TRACKING)
+        (result,) = gateway.push([order])
+        assert result.success, result.error
+        names = {"GET /v2/shipments/se-1001": "GET", "POST /v2/fulfillments": "fulfillments"}
+        said = [names.get(c) or c.rsplit("/", 1)[-1] for c in calls(router)]
+        assert said == expected
+        assert result.hold_until == (HELD_UNTIL if target is S.ON_HOLD else None)
+
+    def test_a_hold_asks_for_thirty_days(self, router, gateway):
+        status_calls(router)
+        gateway.push([outgoing(1, S.ON_HOLD, known=True, sent=S.AWAITING_SHIPMENT)])
+        held = bodies(router, "PUT", "/v2/shipments/se-1001/hold")
+        assert held == [{"hold_until_date": "2026-04-01"}]
+
+    def test_a_new_order_temu_shipped_is_created_then_fulfilled_with_temus_tracking(
+        self, router, gateway
+    ):
+        status_calls(router)
+        router.post("/v2/shipments").mock(side_effect=created)
+        router.get("/v2/shipments/se-2000").respond(
+            200, json=shipment_row(1, shipment_id="se-2000")
+        )
+        (result,) = gateway.push([outgoing(1, S.SHIPPED, tracking=TEMU_TRACKING)])
+        assert (result.success, result.remote_id) == (True, "2000")
+        (body,) = bodies(router, "POST", "/v2/fulfillments")
+        assert body == {"fulfillments": [{
+            "shipment_id": "se-2000", "tracking_number": "9400111899223344556677",
+            "carrier_code": "usps", "ship_date": "2026-03-02", "notify_customer": False,
+            "notify_order_source": False,
+        }]}  # fmt: skip
+
+    @pytest.mark.parametrize("status", ["label_purchased", "cancelled"])
+    def test_no_fulfillment_for_a_shipment_already_past_pending(self, router, gateway, status):
+        status_calls(router)
+        router.get("/v2/shipments/se-1001").respond(
+            200, json=shipment_row(1, shipment_status=status)
+        )
+        order = outgoing(1, S.SHIPPED, known=True, sent=S.AWAITING_SHIPMENT, tracking=TEMU_TRACKING)
+        (result,) = gateway.push([order])
+        assert result.success and "POST /v2/fulfillments" not in calls(router)
+
+    def test_a_refused_fulfillment_fails_the_order_with_shipstations_words(self, router, gateway):
+        router.get("/v2/shipments/se-1001").respond(200, json=shipment_row(1))
+        row = {"shipment_id": "se-1001", "fulfillment_id": None,
+               "errors": ["tracking_number is not valid for usps"]}  # fmt: skip
+        router.post("/v2/fulfillments").respond(
+            200, json={"has_errors": True, "fulfillments": [row]}
+        )
+        order = outgoing(1, S.SHIPPED, known=True, sent=S.AWAITING_SHIPMENT, tracking=TEMU_TRACKING)
+        (result,) = gateway.push([order])
+        assert not result.success
+        assert result.error == "not marked shipped: tracking_number is not valid for usps"
+
+
+class TestFailuresNameTheirRequest:
+    @pytest.mark.parametrize(
+        ("target", "last", "path"),
+        [
+            (S.CANCELLED, S.AWAITING_SHIPMENT, "/v2/shipments/se-1001/cancel"),
+            (S.ON_HOLD, S.AWAITING_SHIPMENT, "/v2/shipments/se-1001/hold"),
+            (S.AWAITING_SHIPMENT, S.ON_HOLD, "/v2/shipments/se-1001/restore"),
+        ],
+    )
+    def test_a_refused_status_call_fails_that_order_alone_with_its_request_id(
+        self, router, gateway, target, last, path
+    ):
+        refusal = error_body("invalid_status", "shipment is label_purchased", request_id="req-71")
+        router.put(path).respond(400, json=refusal)
+        router.get("/v2/shipments/se-1001").respond(
+            200, json=shipment_row(1, shipment_status="label_purchased")
+        )
+        status_calls(router)
+        results = gateway.push([
+            outgoing(1, target, known=True, sent=last),
+            outgoing(2, S.ON_HOLD, known=True, sent=S.AWAITING_SHIPMENT),
+        ])  # fmt: skip
+        assert [r.success for r in results] == [False, True]
+        assert "request_id req-71" in (results[0].error or "")
+        assert "invalid_status" in (results[0].error or "")
+
+    def test_a_refused_put_names_its_request(self, router, gateway):
+        refusal = error_body("invalid_status", "only pending shipments", request_id="req-72")
+        router.put("/v2/shipments/se-1001").respond(400, json=refusal)
+        order = outgoing(1, known=True, sent=S.AWAITING_SHIPMENT, notes="v2", sent_notes="v1")
+        (result,) = gateway.push([order])
+        assert not result.success and "request_id req-72" in (result.error or "")
+
+    def test_a_lookup_that_fails_names_its_request(self, router, gateway):
+        router.post("/v2/shipments").mock(side_effect=refusing(taken=(key(1),)))
+        router.get(f"/v2/shipments/external_shipment_id/{key(1)}").respond(
+            403, json=error_body("forbidden", "plan", request_id="req-73", error_type="security")
+        )
+        (result,) = gateway.push([outgoing(1)])
+        assert not result.success and "request_id req-73" in (result.error or "")
+
+    def test_a_fulfillment_call_refused_whole_names_its_request(self, router, gateway):
+        router.get("/v2/shipments/se-1001").respond(200, json=shipment_row(1))
+        router.post("/v2/fulfillments").respond(
+            400, json=error_body("invalid_field_value", "bad carrier", request_id="req-74")
+        )
+        order = outgoing(1, S.SHIPPED, known=True, sent=S.AWAITING_SHIPMENT, tracking=TEMU_TRACKING)
+        (result,) = gateway.push([order])
+        assert not result.success and "request_id req-74" in (result.error or "")
