@@ -50,6 +50,7 @@ STATE_OF = {"pending": OrderState.AWAITING_SHIPMENT, "on_hold": OrderState.ON_HO
             "awaiting_payment": OrderState.AWAITING_PAYMENT}  # fmt: skip
 DUPLICATE_CODES = frozenset({"identifier_conflict", "field_conflict", "duplicate"})
 SHIP_BY = "ship_by_date"
+PROBES = 3  # creates sent alone in one push to find out whether ship_by_date is taken
 
 
 class ShipStationV2Gateway:
@@ -96,19 +97,40 @@ class ShipStationV2Gateway:
 
     def _create(self, orders: Sequence[OutgoingOrder]) -> dict[str, ItemResult]:
         """Create in batches. Whether the account takes ship_by_date on create is unconfirmed:
-        the first create of a process sends one shipment with it, and the rest go as the
-        answer says (refused: sent again without it, the ship-by put in the notes)."""
-        if not orders:
-            return {}
+        until an answer says so, a shipment that carries one is first sent alone (at most
+        PROBES a push). Created: it is taken. Refused naming ship_by_date: sent again without
+        it (the ship-by put in the notes), and so from then on. Refused for another reason (a
+        duplicate), or the answer lost: still unknown. A shipment of the batch refused for it
+        after all is sent again without it."""
         found: dict[str, ItemResult] = {}
-        if self.ship_by_on_create is None:
-            first = self._send_creates(orders[:1])
-            refused = _names_ship_by(first.get(orders[0].order_key))
-            self.ship_by_on_create = not refused
-            found.update(self._send_creates(orders[:1]) if refused else first)
-            orders = orders[1:]
-        found.update(self._send_creates(orders))
+        rest = list(orders)
+        for _ in range(PROBES):
+            probe = self._probe_for(rest)
+            if probe is None:
+                break
+            rest.remove(probe)
+            found.update(self._probe(probe))
+        found.update(self._send_creates(rest))
+        refused = [o for o in rest if _names_ship_by(found.get(o.order_key))]
+        if refused:
+            self.ship_by_on_create = False
+            found.update(self._send_creates(refused))
         return found
+
+    def _probe_for(self, orders: Sequence[OutgoingOrder]) -> OutgoingOrder | None:
+        if self.ship_by_on_create is not None:
+            return None
+        return next((o for o in orders if SHIP_BY in o.payload["shipment"]), None)
+
+    def _probe(self, order: OutgoingOrder) -> dict[str, ItemResult]:
+        answer = self._send_creates([order])
+        result = answer.get(order.order_key)
+        if _names_ship_by(result):
+            self.ship_by_on_create = False
+            return self._send_creates([order])
+        if result is not None and result.ok:
+            self.ship_by_on_create = True
+        return answer
 
     def _send_creates(self, orders: Sequence[OutgoingOrder]) -> dict[str, ItemResult]:
         if not orders:

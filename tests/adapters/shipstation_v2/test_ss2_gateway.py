@@ -172,6 +172,15 @@ class TestCreate:
         assert "not found by its key" in (result.error or "")
         assert calls(router).count("POST /v2/shipments") == 1
 
+    def test_per_item_string_errors_fail_that_order_alone(self, router, gateway):
+        router.post("/v2/shipments").mock(side_effect=refusing(phone=(key(2),)))
+        results = gateway.push([outgoing(1), outgoing(2), outgoing(3)])
+        assert [(r.order_key, r.success) for r in results] == [
+            (key(1), True), (key(2), False), (key(3), True),
+        ]  # fmt: skip
+        assert results[1].error == "ship_to.phone is required"
+        assert calls(router) == ["POST /v2/shipments"]  # no lookup: not a duplicate
+
     def test_a_whole_batch_refused_is_asked_again_one_by_one(self, router, gateway):
         def strict(request: httpx.Request) -> httpx.Response:
             sent = json.loads(request.content)["shipments"]
@@ -210,6 +219,32 @@ class TestShipByOnCreate:
         assert [[s.get("ship_by_date") for s in b["shipments"]] for b in sent] == [
             [SHIP_BY], [SHIP_BY],
         ]  # fmt: skip
+
+    def test_a_first_create_refused_for_another_reason_decides_nothing(self, router, gateway):
+        # The first create of the process is a duplicate (a crash before the commit): its
+        # refusal says nothing of ship_by_date, which a strict account still refuses.
+        router.post("/v2/shipments").mock(side_effect=refusing(ship_by=True, taken=(key(1),)))
+        found(router, 1)
+        router.put("/v2/shipments/se-1001").respond(200, json=shipment_row(1))
+        assert gateway.push([outgoing(1, ship_by=True)])[0].success
+        (later,) = gateway.push([outgoing(2, ship_by=True)])
+        assert later.success, later.error
+        assert gateway.push([outgoing(3, ship_by=True)])[0].success
+        last = bodies(router, "POST", "/v2/shipments")[-1]["shipments"]
+        assert [s.get("ship_by_date") for s in last] == [None]
+
+    def test_past_the_probes_a_batch_refused_for_it_is_sent_again_without_it(self, router, gateway):
+        taken = (key(1), key(2), key(3))  # three probes in a row say nothing
+        router.post("/v2/shipments").mock(side_effect=refusing(ship_by=True, taken=taken))
+        for n in (1, 2, 3):
+            found(router, n)
+            router.put(f"/v2/shipments/se-100{n}").respond(200, json=shipment_row(n))
+        results = gateway.push([outgoing(n, ship_by=True) for n in range(1, 6)])
+        assert all(r.success for r in results), [r.error for r in results]
+        sent = [[s["external_shipment_id"] for s in b["shipments"]]
+                for b in bodies(router, "POST", "/v2/shipments")]  # fmt: skip
+        assert sent == [[key(1)], [key(2)], [key(3)], [key(4), key(5)], [key(4), key(5)]]
+        assert gateway.ship_by_on_create is False
 
 
 class TestUpdate:
