@@ -198,27 +198,32 @@ class ShipStationV2Gateway:
             if sent is not OrderState.CANCELLED:
                 self.api.cancel_shipment(remote)
         elif target is OrderState.ON_HOLD:
-            if sent is not OrderState.ON_HOLD and not fresh:
-                at = self._update(order, remote, content_known)
+            if not fresh and self._changed(order, content_known):
+                if sent is OrderState.ON_HOLD:
+                    self.api.restore_shipment(remote)  # a held shipment takes no PUT
+                at = self._replace(order, remote)
             until = self.today() + timedelta(days=HOLD_DAYS)
             self.api.hold_shipment(remote, until)
         else:
             if sent is OrderState.ON_HOLD:
                 self.api.restore_shipment(remote)
-            if not fresh:
-                at = self._update(order, remote, content_known)
+            if not fresh and self._changed(order, content_known):
+                at = self._replace(order, remote)
             if target is OrderState.SHIPPED:
                 return self._fulfil(order, remote, at)
         at = at or self.api.http.answered_at  # ShipStation's clock, never ours
         return PushResult(order.order_key, True, remote, hold_until=until, at=at)
 
-    def _update(self, order: OutgoingOrder, remote: str, content_known: bool) -> datetime | None:
-        """PUT the whole shipment when its content differs from what ShipStation took."""
-        shipment = dict(order.payload["shipment"])
+    @staticmethod
+    def _changed(order: OutgoingOrder, content_known: bool) -> bool:
+        """Whether the shipment differs from what ShipStation took (not known: it may)."""
         before = (order.sent_payload or {}).get("shipment")
-        if content_known and before == shipment:
-            return None
-        updated = self.api.update_shipment(remote, self._for_create(shipment))
+        return not content_known or before != dict(order.payload["shipment"])
+
+    def _replace(self, order: OutgoingOrder, remote: str) -> datetime | None:
+        """PUT the whole shipment (the stricter reading: a field left out may be cleared)."""
+        shipment = self._for_create(dict(order.payload["shipment"]))
+        updated = self.api.update_shipment(remote, shipment)
         return updated.modified_at if updated is not None else None
 
     def _fulfil(self, order: OutgoingOrder, remote: str, at: datetime | None) -> PushResult:

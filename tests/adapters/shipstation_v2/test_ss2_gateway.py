@@ -260,6 +260,20 @@ class TestUpdate:
         assert result.success and result.at is not None and result.at.hour == 10
         assert bodies(router, "PUT", "/v2/shipments/se-1001") == [shipment(1, "v2")]
 
+    def test_a_change_while_held_is_never_put_on_the_held_shipment(self, router, gateway):
+        status_calls(router)
+        router.put("/v2/shipments/se-1001").respond(200, json=shipment_row(1))
+        order = outgoing(1, S.ON_HOLD, known=True, sent=S.ON_HOLD, notes="v2", sent_notes="v1")
+        (result,) = gateway.push([order])
+        assert result.success and result.hold_until == HELD_UNTIL
+        # Restored first (a held shipment takes no PUT), replaced, held again.
+        assert calls(router) == [
+            "PUT /v2/shipments/se-1001/restore",
+            "PUT /v2/shipments/se-1001",
+            "PUT /v2/shipments/se-1001/hold",
+        ]
+        assert bodies(router, "PUT", "/v2/shipments/se-1001") == [shipment(1, "v2")]
+
     def test_a_known_id_shipstation_lost_is_looked_up_then_made_anew_once(self, router, gateway):
         router.put("/v2/shipments/se-1001/hold").respond(404, json=error_body("not_found"))
         router.get(f"/v2/shipments/external_shipment_id/{key(1)}").respond(404)
