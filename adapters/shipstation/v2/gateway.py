@@ -18,7 +18,7 @@ from typing import Any
 
 from adapters.shipstation.v2.api import ShipStationV2Api
 from adapters.shipstation.v2.batch import ItemResult
-from adapters.shipstation.v2.errors import NotFound
+from adapters.shipstation.v2.errors import NotFound, V2BusinessError
 from adapters.shipstation.v2.ids import from_v2_id
 from adapters.shipstation.v2.labels import LabelReader
 from adapters.shipstation.v2.reading import V2Shipment
@@ -196,23 +196,39 @@ class ShipStationV2Gateway:
         target, at, until = order.state, None, None
         if target is OrderState.CANCELLED:
             if sent is not OrderState.CANCELLED:
-                self.api.cancel_shipment(remote)
+                self._unless_already(remote, "cancelled", self.api.cancel_shipment)
         elif target is OrderState.ON_HOLD:
             if not fresh and self._changed(order, content_known):
-                if sent is OrderState.ON_HOLD:
-                    self.api.restore_shipment(remote)  # a held shipment takes no PUT
+                if sent is OrderState.ON_HOLD:  # a held shipment takes no PUT
+                    self._unless_already(remote, "pending", self.api.restore_shipment)
                 at = self._replace(order, remote)
             until = self.today() + timedelta(days=HOLD_DAYS)
             self.api.hold_shipment(remote, until)
         else:
             if sent is OrderState.ON_HOLD:
-                self.api.restore_shipment(remote)
+                self._unless_already(remote, "pending", self.api.restore_shipment)
             if not fresh and self._changed(order, content_known):
                 at = self._replace(order, remote)
             if target is OrderState.SHIPPED:
                 return self._fulfil(order, remote, at)
         at = at or self.api.http.answered_at  # ShipStation's clock, never ours
         return PushResult(order.order_key, True, remote, hold_until=until, at=at)
+
+    def _unless_already(self, remote: str, status: str, call: Callable[[str], None]) -> None:
+        """Cancel or restore; refused because the shipment is already so (a person cancelled
+        or restored it in ShipStation, or its hold ended on its date), there is nothing to do.
+        Any other refusal stands."""
+        try:
+            call(remote)
+        except NotFound:
+            raise
+        except V2BusinessError as refused:
+            try:
+                now = self.api.get_shipment(remote).shipment_status
+            except ExternalApiError:
+                raise refused from None
+            if now != status:
+                raise
 
     @staticmethod
     def _changed(order: OutgoingOrder, content_known: bool) -> bool:

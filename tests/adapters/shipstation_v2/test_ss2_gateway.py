@@ -325,6 +325,19 @@ class TestStatuses:
         assert said == expected
         assert result.hold_until == (HELD_UNTIL if target is S.ON_HOLD else None)
 
+    @pytest.mark.parametrize(
+        ("target", "verb", "now"),
+        [(S.AWAITING_SHIPMENT, "restore", "pending"), (S.CANCELLED, "cancel", "cancelled")],
+    )
+    def test_a_status_shipstation_has_already_is_done(self, router, gateway, target, verb, now):
+        # Restored or cancelled by a person in ShipStation, or its hold ended on its date:
+        # the call is refused, the shipment is as wanted, the order is not failed for ever.
+        refusal = error_body("invalid_status", f"cannot be {verb}ed", request_id="req-70")
+        router.put(f"/v2/shipments/se-1001/{verb}").respond(400, json=refusal)
+        router.get("/v2/shipments/se-1001").respond(200, json=shipment_row(1, shipment_status=now))
+        (result,) = gateway.push([outgoing(1, target, known=True, sent=S.ON_HOLD)])
+        assert (result.success, result.error) == (True, None)
+
     def test_a_hold_asks_for_thirty_days(self, router, gateway):
         status_calls(router)
         gateway.push([outgoing(1, S.ON_HOLD, known=True, sent=S.AWAITING_SHIPMENT)])
