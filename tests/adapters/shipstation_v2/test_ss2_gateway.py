@@ -6,7 +6,8 @@ found out on the first create, one order failing alone, and every failure naming
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -15,11 +16,19 @@ import respx
 
 from adapters.shipstation.v2 import ShipStationV2Api
 from adapters.shipstation.v2.gateway import ShipStationV2Gateway
-from domain.model import OrderState, Tracking, order_key
+from domain.model import LabelLine, OrderState, Tracking, order_key
+from domain.money import Money
 from domain.ports import OutgoingOrder
 from domain.secrets import Secret
 from domain.shop import v2_credentials
-from tests.adapters.shipstation_v2.conftest import KEY, error_body, shipment_row
+from tests.adapters.shipstation_v2.conftest import (
+    BASE,
+    KEY,
+    error_body,
+    label_row,
+    page,
+    shipment_row,
+)
 
 SHOP = "shop-1"
 TODAY = date(2026, 3, 2)
@@ -433,3 +442,96 @@ class TestFailuresNameTheirRequest:
         order = outgoing(1, S.SHIPPED, known=True, sent=S.AWAITING_SHIPMENT, tracking=TEMU_TRACKING)
         (result,) = gateway.push([order])
         assert not result.success and "request_id req-74" in (result.error or "")
+
+
+# --- labels -------------------------------------------------------------------------------
+
+SINCE = datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
+
+
+def label_pages(*pages: list[dict[str, Any]]):
+    """GET /v2/labels answered page by page, each page linking to the next by `links.next`."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        number = int(request.url.params.get("page", "1"))
+        more = f"{BASE}/v2/labels?page={number + 1}" if number < len(pages) else None
+        return httpx.Response(200, json=page("labels", pages[number - 1], more))
+
+    return answer
+
+
+def shipments_read(router: respx.Router) -> list[str]:
+    return [c.split("/")[-1] for c in calls(router) if c.startswith("GET /v2/shipments/se-")]
+
+
+class TestLabels:
+    def test_lines_come_from_the_shipment_read_once_a_walk(self, router, gateway):
+        first, relabel, other = label_row(1), label_row(1, label_id="se-5009"), label_row(2)
+        router.get("/v2/labels").mock(side_effect=label_pages([first, relabel], [other]))
+        router.get("/v2/shipments/se-1001").respond(200, json=shipment_row(1))
+        router.get("/v2/shipments/se-1002").respond(200, json=shipment_row(2))
+        pages = list(gateway.labels_since(SINCE))
+        labels = [label for p in pages for label in p.labels]
+        assert [(lb.shipment_id, lb.order_key) for lb in labels] == [
+            ("5001", key(1)), ("5009", key(1)), ("5002", key(2)),
+        ]  # fmt: skip
+        assert labels[0].lines == (LabelLine("211-1-a", 2), LabelLine("211-1-b", 1))
+        assert (labels[0].carrier_code, labels[0].service_code) == (
+            "stamps_com",
+            "usps_priority_mail",
+        )
+        assert labels[0].shipment_cost == Money(Decimal("7.45"), "usd")
+        assert shipments_read(router) == ["se-1001", "se-1002"]
+        list(gateway.labels_since(SINCE))  # another walk reads them again
+        assert shipments_read(router) == ["se-1001", "se-1002"] * 2
+
+    def test_labels_are_asked_from_the_cursor_oldest_first(self, router, gateway):
+        route = router.get("/v2/labels").respond(200, json=page("labels", []))
+        assert [p.labels for p in gateway.labels_since(SINCE)] == [()]
+        params = dict(route.calls.last.request.url.params)
+        assert params == {"created_at_start": "2026-03-01T00:00:00Z", "sort_by": "created_at",
+                          "sort_dir": "asc", "page_size": "100"}  # fmt: skip
+
+    def test_a_label_without_our_key_is_the_shops_only_in_its_store(self, router, gateway):
+        ours, theirs = label_row(1, external_shipment_id=None), label_row(2)
+        theirs["external_shipment_id"] = None
+        router.get("/v2/labels").mock(side_effect=label_pages([ours, theirs]))
+        router.get("/v2/shipments/se-1001").respond(200, json=shipment_row(1, store_id="se-77"))
+        router.get("/v2/shipments/se-1002").respond(200, json=shipment_row(2, store_id="se-78"))
+        labels = [lb for p in gateway.labels_since(SINCE) for lb in p.labels]
+        assert [lb.shipment_id for lb in labels] == ["5001"]
+
+    def test_a_label_whose_lines_cannot_be_known_fails_alone(self, router, gateway):
+        unkeyed = shipment_row(2, items=[{"sku": "SKU-A", "quantity": 1}])
+        rows = [label_row(1), label_row(2), label_row(3)]
+        router.get("/v2/labels").mock(side_effect=label_pages(rows))
+        router.get("/v2/shipments/se-1001").respond(200, json=shipment_row(1))
+        router.get("/v2/shipments/se-1002").respond(200, json=unkeyed)
+        router.get("/v2/shipments/se-1003").respond(
+            403, json=error_body("forbidden", "no", request_id="req-75", error_type="security")
+        )
+        (read,) = gateway.labels_since(SINCE)
+        assert [lb.shipment_id for lb in read.labels] == ["5001"]
+        reasons = {row.key: row.reason for row in read.failures}
+        assert "no item names a Temu line" in reasons["5002"]
+        assert "request_id req-75" in reasons["5003"]
+
+
+def voided(n: int, voided_at: str, modified_at: str | None = None) -> dict[str, Any]:
+    return label_row(n, status="voided", voided=True, voided_at=voided_at,
+                     modified_at=modified_at or voided_at)  # fmt: skip
+
+
+class TestVoids:
+    def test_voids_are_read_newest_change_first_and_stop_before_since(self, router, gateway):
+        new, old = voided(1, "2026-03-01T09:00:00Z"), voided(2, "2026-02-27T09:00:00Z")
+        route = router.get("/v2/labels").mock(side_effect=label_pages([new, old], [voided(3, "x")]))
+        router.get("/v2/shipments/se-1001").respond(200, json=shipment_row(1))
+        pages = list(gateway.voided_since(SINCE))
+        assert [lb.shipment_id for p in pages for lb in p.labels] == ["5001"]
+        assert all(lb.voided for p in pages for lb in p.labels)
+        assert route.call_count == 1  # the second page is never read
+        params = dict(route.calls.last.request.url.params)
+        assert (params["label_status"], params["sort_by"], params["sort_dir"]) == (
+            "voided", "modified_at", "desc",
+        )  # fmt: skip
