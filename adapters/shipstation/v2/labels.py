@@ -60,7 +60,7 @@ class LabelReader:
     def _label(self, row: V2Label) -> Label | UnreadableRow | None:
         """The label with its lines; None when it is not the shop's."""
         key = row.label.order_key
-        if key is not None and not key.startswith(self.prefix):
+        if key is not None and not self._ours(key):
             return None  # another shop's order, or one temuship did not make
         if row.shipment_id is None:
             return UnreadableRow(row.label.shipment_id, "the label names no shipment")
@@ -76,6 +76,13 @@ class LabelReader:
             why = f"shipment {shipment.shipment_id}: no item names a Temu line ({len(unkeyed)})"
             return UnreadableRow(row.label.shipment_id, why)
         return row.with_lines(lines)
+
+    def _ours(self, key: str) -> bool:
+        """A key of this shop's orders: our prefix, then a Temu order number. A shop's name is
+        lower-case letters, digits and '-', and a Temu number starts with an upper-case
+        "PO-": "temu-acme-2-PO-…" is shop acme-2's order, not acme's."""
+        rest = key[len(self.prefix) :] if key.startswith(self.prefix) else ""
+        return bool(rest) and not (rest[0].islower() or rest[0].isdigit() or rest[0] == "-")
 
     def _shipment(self, shipment_id: str) -> V2Shipment:
         found = self._shipments.get(shipment_id)

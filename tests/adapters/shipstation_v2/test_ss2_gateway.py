@@ -492,6 +492,18 @@ class TestLabels:
         assert params == {"created_at_start": "2026-03-01T00:00:00Z", "sort_by": "created_at",
                           "sort_dir": "asc", "page_size": "100"}  # fmt: skip
 
+    def test_another_shops_labels_are_skipped_without_reading_their_shipment(self, router, gateway):
+        rows = [
+            label_row(1),
+            label_row(2, external_shipment_id=order_key("other", "PO-2")),
+            label_row(3, external_shipment_id=order_key(f"{SHOP}-2", "PO-3")),  # shop-1-2's
+        ]
+        router.get("/v2/labels").mock(side_effect=label_pages(rows))
+        router.get("/v2/shipments/se-1001").respond(200, json=shipment_row(1))
+        (only,) = [lb for p in gateway.labels_since(SINCE) for lb in p.labels]
+        assert only.order_key == key(1)
+        assert shipments_read(router) == ["se-1001"]
+
     def test_a_label_without_our_key_is_the_shops_only_in_its_store(self, router, gateway):
         ours, theirs = label_row(1, external_shipment_id=None), label_row(2)
         theirs["external_shipment_id"] = None
