@@ -37,13 +37,16 @@ class LabelReader:
 
     def voided_since(self, since: datetime) -> Iterator[LabelPage]:
         """Voids: labels have no modified-date filter, so voided ones are read newest change
-        first until one voided before `since`."""
+        first until one last changed before `since` (a void is a change: every later one
+        was voided before `since` too). A label voided before `since` but changed after it
+        (its refund moved on) is passed over, not the end of the walk."""
         self._shipments.clear()
         pages = self.api.labels(label_status="voided", sort_by="modified_at", sort_dir="desc")
         for page in pages:
             recent = tuple(v for v in page.rows if (v.voided_at or since) >= since)
             yield self._page(ReadPage(recent, page.failures, page.number, page.has_more))
-            if len(recent) < len(page.rows):
+            changes = [_changed(v) for v in page.rows]
+            if any(when is not None and when < since for when in changes):
                 return
 
     def _page(self, page: ReadPage[V2Label]) -> LabelPage:
@@ -93,6 +96,11 @@ class LabelReader:
             while len(self._shipments) > KEEP_SHIPMENTS:
                 self._shipments.popitem(last=False)
         return found
+
+
+def _changed(label: V2Label) -> datetime | None:
+    """When a voided label last changed: modified_at, else its void (not always given)."""
+    return label.modified_at or label.voided_at
 
 
 __all__ = ["LabelReader", "ReadFailure"]

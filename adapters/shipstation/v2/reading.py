@@ -99,6 +99,7 @@ class V2Label:
     shipment_id: str | None
     status: str | None = None
     voided_at: datetime | None = None
+    modified_at: datetime | None = None  # when it last changed (a void, a refund moving on)
 
     def with_lines(self, lines: tuple[LabelLine, ...]) -> Label:
         return replace(self.label, lines=lines)
@@ -180,7 +181,8 @@ def parse_label(raw: Any) -> V2Label | ReadFailure:
         voided=bool(wire.voided) or wire.status == "voided" or voided_at is not None,
         shipment_cost=money(wire.shipment_cost),
     )
-    return V2Label(label, wire.shipment_id, wire.status, voided_at)
+    modified_at = instant(wire.modified_at) if wire.modified_at else None
+    return V2Label(label, wire.shipment_id, wire.status, voided_at, modified_at)
 
 
 def one(parse: Callable[[Any], T | ReadFailure], answer: Any, secrets: tuple[str, ...]) -> T:

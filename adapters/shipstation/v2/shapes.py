@@ -65,6 +65,7 @@ class LabelShape(Wire):
     shipment_cost: MoneyShape | None = None
     voided: bool | None = None
     voided_at: Stamp | None = None
+    modified_at: Stamp | None = None
 
 
 class WarehouseShape(Wire):

@@ -547,3 +547,13 @@ class TestVoids:
         assert (params["label_status"], params["sort_by"], params["sort_dir"]) == (
             "voided", "modified_at", "desc",
         )  # fmt: skip
+
+    def test_an_old_void_changed_since_does_not_end_the_walk(self, router, gateway):
+        # Sorted by modified_at: a label voided long ago whose refund moved on yesterday
+        # comes before a void of today; it is not today's void, and the walk goes on.
+        refunded = voided(1, "2026-02-10T09:00:00Z", modified_at="2026-03-01T12:00:00Z")
+        today = voided(2, "2026-03-01T10:00:00Z")
+        router.get("/v2/labels").mock(side_effect=label_pages([refunded], [today]))
+        router.get("/v2/shipments/se-1002").respond(200, json=shipment_row(2))
+        pages = list(gateway.voided_since(SINCE))
+        assert [lb.shipment_id for p in pages for lb in p.labels] == ["5002"]
