@@ -380,6 +380,18 @@ class TestStatuses:
         (result,) = gateway.push([order])
         assert result.success and "POST /v2/fulfillments" not in calls(router)
 
+    def test_a_fulfillment_whose_answer_was_lost_is_not_sent_again(self, router, gateway):
+        pending, shipped = shipment_row(1), shipment_row(1, shipment_status="label_purchased")
+        router.get("/v2/shipments/se-1001").mock(
+            side_effect=[httpx.Response(200, json=pending), httpx.Response(200, json=shipped)]
+        )
+        route = router.post("/v2/fulfillments").mock(side_effect=httpx.ReadTimeout("lost"))
+        order = outgoing(1, S.SHIPPED, known=True, sent=S.AWAITING_SHIPMENT, tracking=TEMU_TRACKING)
+        (first,) = gateway.push([order])
+        assert not first.success and "not marked shipped" in (first.error or "")
+        (again,) = gateway.push([order])  # the next sync: ShipStation shows it shipped
+        assert again.success and route.call_count == 1
+
     def test_a_refused_fulfillment_fails_the_order_with_shipstations_words(self, router, gateway):
         router.get("/v2/shipments/se-1001").respond(200, json=shipment_row(1))
         row = {"shipment_id": "se-1001", "fulfillment_id": None,
