@@ -283,6 +283,13 @@ class ShipStationV2Api:
 
     # --- plumbing -----------------------------------------------------------------------------
 
+    def exchange(
+        self, method: str, path: str, *, params: Params | None = None, body: Any = None
+    ) -> httpx.Response:
+        """One request as is, paced by the key's budget, never retried: the answer whatever it
+        was (adapters.shipstation.v2.selfcheck reports them). Only on this client's host."""
+        return self.http.exchange(method, self._own_url(path), params=params, body=body)
+
     def _create(self, path: str, body: Mapping[str, Any]) -> Any:
         return self.http.request("POST", path, body=dict(body), creates=True)
 

@@ -88,6 +88,23 @@ class V2Http:
             self.sleep(delay)
             attempt += 1
 
+    def exchange(
+        self, method: str, target: str, *, params: Params | None = None, body: Any = None
+    ) -> httpx.Response:
+        """One attempt, paced, its answer as it came (the self-check reports what the account
+        said, whatever it was). A 429 holds the key's budget back for its Retry-After. Raises
+        only when no answer came (Unreachable, ConnectionLost)."""
+        self.limiter.acquire(self.sleep)
+        self.requests += 1
+        try:
+            response = self.client.request(method, target, params=params, json=body)
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise transport_error(exc, self._url(target), API) from None
+        if response.status_code == 429:
+            self.rate_limited += 1
+            self.limiter.hold_off(retry_after(response.headers.get("Retry-After"), self.clock()))
+        return response
+
     def _raise_if_final(
         self, error: ExternalApiError, where: str, attempt: int, creates: bool
     ) -> None:
