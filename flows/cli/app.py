@@ -127,12 +127,26 @@ def history(
 
 
 @app.command()
-def check(name: Annotated[str, typer.Argument(help="The shop")]) -> None:
-    """Credentials, token, store and one page from each API. Writes nothing."""
+def check(
+    name: Annotated[str, typer.Argument(help="The shop")],
+    probe_write: Annotated[
+        bool,
+        typer.Option(
+            "--probe-write",
+            help="V2 shops: also create one test shipment (temuship-probe-...), try what the "
+            "V2 reference leaves open on it, and cancel it",
+        ),
+    ] = False,
+) -> None:
+    """Credentials, token, store and one page from each API; on a V2 shop, what the account
+    answers on each point the V2 reference leaves open. Writes nothing unless --probe-write."""
     from domain.usecases.shops import check as run_check
     from domain.usecases.shops import known_shops
+    from flows.cli.selfcheck import refuse_probe_on_v1, v2_lines
 
     known_shops(services(), [name])  # an unknown shop: Mistake, exit 2
+    if probe_write:
+        refuse_probe_on_v1(services(), name)  # a V1 shop: Mistake, exit 2
     from domain.usecases.shops import CheckLine
     from flows.serve.report import label_line
 
@@ -140,6 +154,7 @@ def check(name: Annotated[str, typer.Argument(help="The shop")]) -> None:
     if len(lines) > 1:  # the credentials opened: the shop's other lines were checked
         ok, said = label_line(services(), name)
         lines.append(CheckLine(ok, "labels", said.removeprefix("labels: ")))
+        lines += v2_lines(services(), name, probe_write)
     for line in lines:
         mark = "[green]✔[/green]" if line.ok else "[red]✘[/red]"
         # One line each in any terminal width; the answers quoted may hold brackets.
