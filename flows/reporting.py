@@ -11,7 +11,7 @@ from typing import Any
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from domain.sync import RunStatus, SyncSummary
-from flows.wording import token_validity, when_utc
+from flows.wording import shipstation_words, token_validity, when_utc
 
 # The run's final state name in the Prefect UI, for a run that could not do its job.
 STATE_NAMES = {RunStatus.PAUSED: "Shop paused", RunStatus.PARTIAL: "Partly done",
@@ -253,6 +253,8 @@ def _rows(status: dict[str, Any]) -> list[tuple[str, Any]]:
     failed = confirmations.get("failed", 0)
     return [
         ("Temu token", _token_words(status.get("token") or {})),
+        ("ShipStation", shipstation_words(status["shipstation"]) if status.get("shipstation")
+                        else "unknown"),
         ("Last good sync", when_utc(status.get("last_successful_sync"))),
         ("Last error", status.get("last_error") or "none"),
         ("Orders", by_state or "none yet"),

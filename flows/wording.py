@@ -1,11 +1,13 @@
-"""How temuship puts a time and a token's validity into words, the same on the terminal
-(`temuship status`) and in the Prefect artifacts. No Prefect import: `status` must not pay
-for one."""
+"""How temuship puts a time, a token's validity and a shop's ShipStation account into words,
+the same on the terminal (`temuship status`) and in the Prefect artifacts. No Prefect import:
+`status` must not pay for one."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+
+from domain.shop import ShipStationApi
 
 
 def when_utc(iso: str | None) -> str:
@@ -27,3 +29,13 @@ def token_validity(token: dict[str, Any]) -> str:
     if days is not None and days > 0:
         return f" (Temu stopped accepting it before its expiry date, {when_utc(until)})"
     return f" (it was valid until {when_utc(until)})"
+
+
+def shipstation_words(account: dict[str, Any]) -> str:
+    """Which API the shop speaks, and where its orders go: `V2, warehouse se-1, store 5`."""
+    parts = [ShipStationApi(account["api"]).label]
+    if account.get("warehouse"):
+        parts.append(f"warehouse {account['warehouse']}")
+    if account.get("store") is not None:
+        parts.append(f"store {account['store']}")
+    return ", ".join(parts)

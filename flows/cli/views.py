@@ -7,12 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.ports import Services
-from domain.shop import ShipStationApi
 from domain.usecases.reports import order_history, shop_status
 from domain.usecases.shops import known_shops
 from flows.cli.keys import key_refusal
 from flows.cli.output import dump, out, problem
-from flows.wording import token_validity
+from flows.wording import shipstation_words, token_validity
 
 
 def show_status(services: Services, name: str | None, as_json: bool) -> int:
@@ -68,16 +67,6 @@ def _print_status(report: dict[str, Any]) -> None:
         for row in report[kind][:10]:
             out.print(f"  {kind}: {row}", highlight=False)
     _print_ship_by(report)
-
-
-def shipstation_words(account: dict[str, Any]) -> str:
-    """Which API the shop speaks, and where its orders go: `V2, warehouse se-1, store 5`."""
-    parts = [ShipStationApi(account["api"]).label]
-    if account.get("warehouse"):
-        parts.append(f"warehouse {account['warehouse']}")
-    if account.get("store") is not None:
-        parts.append(f"store {account['store']}")
-    return ", ".join(parts)
 
 
 def _print_ship_by(report: dict[str, Any], shown: int = 10) -> None:
