@@ -242,11 +242,14 @@ class Outgoing:
     digest: str
 
     def to_send(self) -> OutgoingOrder:
+        """The order as the gateway takes it. Its digest forgotten (a rerun asked to resend
+        it), what ShipStation holds is not taken as known: V2 then sends it whole again."""
         order = self.order
         tracking = order.snapshot.tracking if order.snapshot else ()
+        known = order.pushed_payload if order.pushed_digest is not None else None
         return OutgoingOrder(order.key, order.parent_order_sn, order.state, self.payload,
                              order.shipstation_order_id, order.pushed_state, order.hold_until,
-                             tracking, order.pushed_payload)  # fmt: skip
+                             tracking, known)  # fmt: skip
 
 
 @dataclass

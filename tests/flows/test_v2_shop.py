@@ -18,7 +18,7 @@ from domain.shop import Shop, v2_credentials
 from domain.usecases import ship_by
 from domain.usecases.shops import connect
 from flows import wiring
-from flows.maintenance import reconcile, resync_window
+from flows.maintenance import reconcile, rerun_orders, resync_window
 from flows.ship_by_watch import ship_by_watch
 from flows.sync import sync_shop
 from tests.flows.flow_support import World, services_for
@@ -74,6 +74,23 @@ def test_the_sweep_and_a_window_resync_import_what_the_cursor_missed(v2: World):
     now = v2.services.clock.now()
     window = resync_window(v2.shop_id, since=now - timedelta(days=4), until=now - timedelta(days=2))
     assert window["status"] == "ok" and v2.in_shipstation(older)
+
+
+def test_a_rerun_sends_nothing_unchanged_and_a_resend_puts_the_shipment_whole(v2: World):
+    sync_shop(v2.shop_id)
+    known = next(k.removeprefix(f"temu-{v2.shop_id}-") for k in v2.sandbox.shipstation.orders)
+    before = v2_writes(v2)
+
+    plain = rerun_orders(v2.shop_id, [known])
+    assert plain["status"] == "ok" and v2_writes(v2) == before
+
+    v2.sandbox.shipstation.orders[order_key(v2.shop_id, known)]["internalNotes"] = "edited"
+    resent = rerun_orders(v2.shop_id, [known], resend=True)
+    assert resent["counts"]["pushed"] == 1
+    after = v2_writes(v2)
+    assert after.get("PUT /v2/shipments/{id}", 0) == before.get("PUT /v2/shipments/{id}", 0) + 1
+    assert after.get("POST /v2/shipments") == before.get("POST /v2/shipments")  # not made again
+    assert v2.sandbox.shipstation.orders[order_key(v2.shop_id, known)]["internalNotes"] != "edited"
 
 
 def test_the_ship_by_watch_lists_an_order_until_its_v2_label_is_read(v2: World):
