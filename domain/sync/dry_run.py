@@ -101,6 +101,11 @@ class PlanReport:
         return [(o.parent_order_sn, o.state.value) for o in self.recorder.orders]
 
     @property
+    def new_to_shipstation(self) -> int:
+        """How many of them ShipStation has no id for yet (V2 creates those; V1 upserts all)."""
+        return sum(1 for o in self.recorder.orders if not o.remote_id)
+
+    @property
     def to_temu(self) -> list[tuple[str, str, int]]:
         """(tracking number, parent order, lines) for every package of every confirmation."""
         return [

@@ -20,8 +20,8 @@ from domain.errors import (
     Unreachable,
 )
 from domain.ports import Services, TimeWindow
-from domain.shop import Shop
-from domain.sync.dry_run import plan_shop
+from domain.shop import ShipStationApi, Shop
+from domain.sync.dry_run import PlanReport, plan_shop
 from domain.usecases import shops
 from domain.usecases.shops import Mistake, Refused
 from flows.cli.keys import require_key
@@ -166,10 +166,7 @@ def do_plan(services: Services, names: list[str], since: datetime | None, as_jso
         if r.blocked:
             out.print(f"  [red]would not sync:[/red] {r.blocked}")
             continue
-        calls = (len(r.to_shipstation) + 99) // 100
-        out.print(
-            f"  ShipStation: {len(r.to_shipstation)} order(s) in {calls} createorders call(s)"
-        )
+        out.print(_shipstation_plan(services, r))
         for sn, status in r.to_shipstation[:10]:
             out.print(f"    {sn} -> {status}")
         out.print(f"  Temu: {len(r.to_temu)} shipment confirmation(s)")
@@ -181,6 +178,19 @@ def do_plan(services: Services, names: list[str], since: datetime | None, as_jso
                 highlight=False,
             )
     return 0
+
+
+def _shipstation_plan(services: Services, report: PlanReport) -> str:
+    """V1 upserts every order with createorders; V2 creates the new ones (in batches of up to
+    100) and brings the others to their content and status one by one."""
+    count = len(report.to_shipstation)
+    with services.uow() as uow:
+        shop = uow.shops.get(report.shop_id, decrypt=False)
+    if shop is not None and shop.shipstation.api is ShipStationApi.V2:
+        new = report.new_to_shipstation
+        return (f"  ShipStation V2: {count} order(s): {new} to create (in calls of up to 100), "
+                f"{count - new} it has to update or give a new status")  # fmt: skip
+    return f"  ShipStation: {count} order(s) in {(count + 99) // 100} createorders call(s)"
 
 
 def do_reauthorize(services: Services, name: str, access_token: str, catch_up: bool) -> int:

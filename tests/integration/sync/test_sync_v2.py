@@ -14,6 +14,8 @@ from adapters.sandbox.temu.state import DEMO_ACCESS_TOKEN, DEMO_APP_KEY, DEMO_AP
 from domain.model import order_key
 from tests.integration.sync.sync_helpers import (
     Cli,
+    database_rows,
+    flat,
     seed_awaiting,
     ss_order,
     ss_status,
@@ -170,3 +172,34 @@ class TestRateLimit:
         outcome = sync(cli, v2_shop)
         assert outcome["status"] == "ok" and outcome["counts"]["pushed"] == 3
         assert {ss_status(sandbox, v2_shop, sn) for sn in sns} == {"awaiting_shipment"}
+
+
+class TestPlan:
+    def test_the_plan_lists_what_the_sync_then_sends_and_sends_nothing(
+        self, cli, sandbox, v2_shop, database_url
+    ):
+        sns = seed_awaiting(sandbox, 4, seed=37)
+        sync(cli, v2_shop)
+        with sandbox.temu.lock:
+            sandbox.temu.set_status(sns[0], 3)
+        fresh = seed_awaiting(sandbox, 2, seed=38)
+        before, calls = database_rows(database_url, v2_shop), dict(v2_calls(sandbox))
+        (plan,) = cli.json("sync", v2_shop, "--plan")
+        assert database_rows(database_url, v2_shop) == before
+        assert dict(v2_calls(sandbox)) == calls  # read, nothing sent
+        planned = {(o["order"], o["status"]) for o in plan["shipstation_orders"]}
+        assert planned == {(sns[0], "cancelled"), *((sn, "awaiting_shipment") for sn in fresh)}
+        text = flat(cli("sync", v2_shop, "--plan").output)
+        assert "ShipStation V2: 3 order(s): 2 to create" in text
+        assert "1 it has to update or give a new status" in text
+        assert dict(v2_calls(sandbox)) == calls
+        outcome = sync(cli, v2_shop)
+        assert outcome["counts"]["pushed"] == 3
+        assert ss_status(sandbox, v2_shop, sns[0]) == "cancelled"
+        assert {ss_status(sandbox, v2_shop, sn) for sn in fresh} == {"awaiting_shipment"}
+
+
+def v2_calls(sandbox: Sandbox) -> dict[str, int]:
+    """The V2 writes the simulated ShipStation took, by endpoint."""
+    calls = sandbox.shipstation.counters.calls
+    return {k: v for k, v in calls.items() if k.split(" ")[0] != "GET" and " /v2/" in k}
