@@ -25,7 +25,7 @@ from adapters.shipstation.v2.batch import (
     refs_of,
 )
 from adapters.shipstation.v2.errors import API, NotFound, OutcomeUnknown, V2BusinessError
-from adapters.shipstation.v2.http import Params, V2Http
+from adapters.shipstation.v2.http import EMPTY_BODY, Params, V2Http
 from adapters.shipstation.v2.ids import from_v2_id, to_v2_id
 from adapters.shipstation.v2.pacing import limiter_for
 from adapters.shipstation.v2.paging import MAX_PAGE_SIZE, absolute, same_origin, walk
@@ -47,7 +47,7 @@ from adapters.shipstation.v2.reading import (
     read_rows,
 )
 from adapters.temu.pacing import Limiter
-from domain.errors import ConfigError, InvalidPayload
+from domain.errors import ConfigError, InvalidPayload, MalformedAnswer
 from domain.secrets import Secret, mask
 
 DEFAULT_BASE_URL = "https://api.shipstation.com"
@@ -156,16 +156,31 @@ class ShipStationV2Api:
 
     def cancel_shipment(self, shipment_id: str) -> None:
         """Cancel a shipment (void its labels first)."""
-        self._put(f"/v2/shipments/{_segment(to_v2_id(shipment_id))}/cancel")
+        path = f"/v2/shipments/{_segment(to_v2_id(shipment_id))}/cancel"
+        self._status_put(path, shipment_id, "cancelled")
 
     def hold_shipment(self, shipment_id: str, until: date) -> None:
         """Hold until a date (after today); ShipStation restores it to pending on that date."""
         body = {"hold_until_date": until.isoformat()}
-        self._put(f"/v2/shipments/{_segment(to_v2_id(shipment_id))}/hold", body)
+        path = f"/v2/shipments/{_segment(to_v2_id(shipment_id))}/hold"
+        self._status_put(path, shipment_id, "on_hold", body)
 
     def restore_shipment(self, shipment_id: str) -> None:
         """Take a shipment off hold (back to pending)."""
-        self._put(RESTORE_PATH.format(shipment_id=_segment(to_v2_id(shipment_id))))
+        path = RESTORE_PATH.format(shipment_id=_segment(to_v2_id(shipment_id)))
+        self._status_put(path, shipment_id, "pending")
+
+    def _status_put(
+        self, path: str, shipment_id: str, wanted: str, body: Mapping[str, Any] | None = None
+    ) -> None:
+        """A status change: done on a 204 (or a body). A 200 with no body may not be
+        ShipStation's (a proxy's): done only if the shipment now has the status."""
+        if self._put(path, body) is not EMPTY_BODY:
+            return
+        now = self.get_shipment(shipment_id).shipment_status
+        if now != wanted:
+            reason = f"PUT {path}: an empty 200, and the shipment is {now}, not {wanted}"
+            raise MalformedAnswer(API, f"{reason}: not done, sent again at the next sync")
 
     def shipments(self, **filters: Filter) -> Iterator[ReadPage[V2Shipment]]:
         """Shipments by filters (`modified_at_start=`, `sort_by="modified_at"`, ...), oldest
@@ -293,8 +308,8 @@ class ShipStationV2Api:
     def _create(self, path: str, body: Mapping[str, Any]) -> Any:
         return self.http.request("POST", path, body=dict(body), creates=True)
 
-    def _put(self, path: str, body: Mapping[str, Any] | None = None) -> None:
-        self.http.request("PUT", path, body=body, expect_body=False)
+    def _put(self, path: str, body: Mapping[str, Any] | None = None) -> Any:
+        return self.http.request("PUT", path, body=body, expect_body=False)
 
     def _walk(self, target: str, params: Params | None, key: str) -> Iterator[Any]:
         fetch = lambda t, p: self.http.request("GET", t, params=p)  # noqa: E731

@@ -33,6 +33,17 @@ log = logging.getLogger(__name__)
 Params = Mapping[str, str | int]
 
 
+class _EmptyBody:
+    """A 2xx other than 204 whose body is empty, where no body was expected: perhaps done,
+    perhaps an answer that never came from ShipStation (the caller may check)."""
+
+    def __repr__(self) -> str:
+        return "EMPTY_BODY"
+
+
+EMPTY_BODY = _EmptyBody()
+
+
 class V2Http:
     """Sends through an httpx client whose base URL and `API-Key` header are set; returns the
     decoded JSON (None for no content) or raises domain errors, never httpx's."""
@@ -67,7 +78,8 @@ class V2Http:
         expect_body: bool = True,
     ) -> Any:
         """Send until the answer is final. `target`: a path (`/v2/...`) or a URL of the base's
-        own host. `expect_body=False`: a 2xx without a body (204) is the answer (None)."""
+        own host. `expect_body=False`: a 204 is the answer (None); another 2xx without a body
+        is EMPTY_BODY."""
         where = f"{method} {_path_of(target)}"
         attempt = limited = 0
         while True:
@@ -147,8 +159,10 @@ class V2Http:
             return transport_error(exc, self._url(target), API)
         if response.is_success:
             self.answered_at = server_time(response.headers) or self.answered_at
-            if not expect_body and (response.status_code == 204 or not response.content.strip()):
+            if not expect_body and response.status_code == 204:
                 return None
+            if not expect_body and not response.content.strip():
+                return EMPTY_BODY
             answer = read_json(response, self.secrets, API)
             if isinstance(answer, MalformedAnswer):  # name the call it answered
                 return MalformedAnswer(API, f"{where}: {answer.reason}", excerpt=answer.excerpt)

@@ -82,10 +82,14 @@ class TestShipments:
         cancel = router.put("/v2/shipments/se-1001/cancel").respond(204)
         hold = router.put("/v2/shipments/se-1001/hold").respond(200, content=b"")
         restore = router.put(RESTORE_PATH.format(shipment_id="se-1001")).respond(204)
+        # An empty 200 (not a 204) is checked: the shipment must show the status.
+        held = router.get("/v2/shipments/se-1001").respond(
+            200, json=shipment_row(1, shipment_status="on_hold")
+        )
         api.cancel_shipment("1001")
         api.hold_shipment("1001", date(2026, 3, 9))
         api.restore_shipment("se-1001")
-        assert cancel.called and restore.called
+        assert cancel.called and restore.called and held.call_count == 1
         assert json.loads(hold.calls.last.request.content) == {"hold_until_date": "2026-03-09"}
 
     def test_a_status_change_refused_says_why(

@@ -347,6 +347,17 @@ class TestStatuses:
         (result,) = gateway.push([outgoing(1, target, known=True, sent=S.ON_HOLD)])
         assert (result.success, result.error) == (True, None)
 
+    @pytest.mark.parametrize(("now", "done"), [("cancelled", True), ("pending", False)])
+    def test_a_status_call_answered_200_with_no_body_is_done_only_if_it_shows(
+        self, router, gateway, now, done
+    ):
+        # A 204 is the answer; an empty 200 may be a proxy's that never reached ShipStation.
+        router.put("/v2/shipments/se-1001/cancel").respond(200, content=b"")
+        router.get("/v2/shipments/se-1001").respond(200, json=shipment_row(1, shipment_status=now))
+        (result,) = gateway.push([outgoing(1, S.CANCELLED, known=True, sent=S.AWAITING_SHIPMENT)])
+        assert result.success is done
+        assert done or "an empty 200, and the shipment is pending" in (result.error or "")
+
     def test_a_hold_asks_for_thirty_days(self, router, gateway):
         status_calls(router)
         gateway.push([outgoing(1, S.ON_HOLD, known=True, sent=S.AWAITING_SHIPMENT)])
