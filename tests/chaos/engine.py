@@ -17,6 +17,13 @@ tests/integration/sync/test_sync_kill.py) against a SQLite file. Changes to the 
 only between processes, once the tap says no request is still being answered. After the last
 round every fault is switched off and a final sync runs; then the invariants are checked
 against the sandbox's own records (`check_invariants`).
+
+With `api="v2"` the shop speaks ShipStation V2 under V2's faults (SS_FAULTS_V2: 429 with
+Retry-After, 5xx with and without a body, per-item string errors, truncated, HTML and empty
+200s, drops, slow answers, a tight V2 rate window), up to three a round; a label is its whole
+shipment (no split fates); Temu's 4 comes with Temu's tracking (V2 marks it shipped with a
+fulfillment); the token does not expire (Temu's side: the V1 seeds). Two more invariants: one
+V2 shipment per external_shipment_id, one fulfillment per shipment.
 """
 
 from __future__ import annotations
@@ -51,6 +58,13 @@ MAPPED = {
 LOCKED = frozenset({"shipped", "cancelled"})
 TEMU_FAULTS = ("5xx", "rate_limit", "malformed", "html", "empty", "drop", "slow")
 SS_FAULTS = ("error", "malformed", "html", "empty", "drop", "slow")
+# V2: 5xx with and without a body, 429 with Retry-After, per-item string errors (the tap takes
+# a phone out of one shipment of a create), truncated / HTML / empty 200s, drops, slow answers.
+SS_FAULTS_V2 = ("error", "empty_error", "rate_limit", "item_error", "malformed", "html",
+                "empty", "drop", "slow")  # fmt: skip
+# Fates of several labels on one ShipStation order: V2 labels carry no items (a label ships
+# its whole shipment; part of one is a split shipment, which the sandbox does not make).
+SPLIT_FATES = ("partial then rest", "several packages")
 PROCESS_TIMEOUT = 240.0
 CONFIRM = "bg.logistics.shipment.v2.confirm"
 
@@ -91,7 +105,9 @@ class Round:
     expire_token: bool = False
 
 
-def plan_rounds(rng: random.Random, temu: Any, rounds: int) -> tuple[list[Round], dict[str, str]]:
+def plan_rounds(
+    rng: random.Random, temu: Any, rounds: int, api: str = "v1"
+) -> tuple[list[Round], dict[str, str]]:
     """Every random choice of the run, drawn before it starts; also each order's fate."""
     plan = [Round(n) for n in range(rounds + 1)]  # round 0: the first import
     fates: dict[str, str] = {}
@@ -119,7 +135,8 @@ def plan_rounds(rng: random.Random, temu: Any, rounds: int) -> tuple[list[Round]
         elif order.status == 2 and not order.labels and order.shipping_method != 3:
             choices = ["full", "void now", "void later, rebuy", "cancelled", "untouched"]
             choices += ["confirm lost, void", "confirm answer lost"]
-            choices += ["partial then rest", "several packages", "41 then 4", "51 then 4"] * multi
+            split = list(SPLIT_FATES) if api == "v1" else []
+            choices += [*split, "41 then 4", "51 then 4"] * multi
             fates[sn] = rng.choice(choices)
             steps = {
                 "full": [(0, Action("label_full", sn))],
@@ -151,7 +168,8 @@ def plan_rounds(rng: random.Random, temu: Any, rounds: int) -> tuple[list[Round]
         rnd.temu_faults = [_temu_fault(rng) for _ in range(rng.randint(1, 3))]
         if rng.random() < 0.2:  # a burst longer than the client's five attempts
             rnd.temu_faults.append({"kind": rng.choice(("5xx", "drop")), "count": 6})
-        rnd.ss_faults = [_ss_fault(rng) for _ in range(rng.randint(1, 2))]
+        most = 2 if api == "v1" else 3  # a V2 run is about ShipStation's faults
+        rnd.ss_faults = [_ss_fault(rng, api) for _ in range(rng.randint(1, most))]
         rnd.ss_rate_limit = rng.choice((2, 4)) if rng.random() < 0.2 else None
         # The first import: killed (mostly), then run to its end. Then one sync a round, now
         # and then two, most of them killed: the next round's sync (or the re-authorisation's
@@ -164,7 +182,8 @@ def plan_rounds(rng: random.Random, temu: Any, rounds: int) -> tuple[list[Round]
     # Not in a round whose first sync is to die at a confirm: an expired token pauses that sync
     # at its first request, and the kill it was planned for would never come.
     free = [n for n in range(1, rounds + 1) if n not in targeted] or list(range(1, rounds + 1))
-    plan[rng.choice(free)].expire_token = True
+    expiring = rng.choice(free)
+    plan[expiring].expire_token = api == "v1"  # Temu's side: the V1 seeds run it
     for number, kill in targeted.items():
         plan[number].kills[0] = kill
     return plan, fates
@@ -180,11 +199,13 @@ def _temu_fault(rng: random.Random) -> dict[str, Any]:
     return fault
 
 
-def _ss_fault(rng: random.Random) -> dict[str, Any]:
-    kind = rng.choice(SS_FAULTS)
+def _ss_fault(rng: random.Random, api: str = "v1") -> dict[str, Any]:
+    kind = rng.choice(SS_FAULTS if api == "v1" else SS_FAULTS_V2)
     fault: dict[str, Any] = {"kind": kind, "count": rng.randint(1, 3)}
-    if kind == "error":
+    if kind in ("error", "empty_error"):
         fault["status"] = rng.choice((500, 502, 503, 504))
+    if kind == "rate_limit":
+        fault["retry_after"] = rng.choice((1, 2))
     if kind == "slow":
         fault["delay"] = round(rng.uniform(0.2, 0.8), 2)
     return fault
@@ -332,8 +353,16 @@ def _counts(counter: Counter[str]) -> str:
 
 
 class Chaos:
-    def __init__(self, seed: int, orders: int, rounds: int, workdir: Path, prefect_api_url: str):
-        self.seed, self.orders, self.rounds = seed, orders, rounds
+    def __init__(
+        self,
+        seed: int,
+        orders: int,
+        rounds: int,
+        workdir: Path,
+        prefect_api_url: str,
+        api: str = "v1",
+    ):
+        self.seed, self.orders, self.rounds, self.api = seed, orders, rounds, api
         self.rng = random.Random(seed)
         self.workdir, self.prefect_api_url = workdir, prefect_api_url
         self.shop = f"chaos-{seed}"
@@ -343,6 +372,7 @@ class Chaos:
         self.changed_in_ss: set[str] = set()  # Temu status changed while in ShipStation
         self.applied: list[Action] = []
         self.fates: dict[str, str] = {}
+        self.outside: set[str] = set()  # tracking numbers of orders Temu shipped without us
 
     def log(self, text: str) -> None:
         self.report.log.append(text)
@@ -366,7 +396,7 @@ class Chaos:
         self.seeded = set(temu.seed_orders(self.orders, seed=self.seed))
         self._hold_some()
         self.seeded_status = {sn: o.status for sn, o in temu.orders.items()}
-        plan, fates = plan_rounds(self.rng, temu, self.rounds)
+        plan, fates = plan_rounds(self.rng, temu, self.rounds, self.api)
         self.fates = fates
         self.report.fates = Counter(fates.values())
         waiting: list[Action] = []
@@ -398,7 +428,12 @@ class Chaos:
         from tests.integration.sync.sync_helpers import Cli
 
         cli = Cli(self.cli.env["TEMUSHIP_DATABASE_URL"], self.workdir / "home", self.sandbox)  # type: ignore[arg-type]
-        result = cli.connect(self.shop, "--backfill-days", "60")
+        if self.api == "v2":
+            from tests.integration.sync.test_sync_v2 import connect_v2
+
+            result = connect_v2(cli, self.shop, "--backfill-days", "60")
+        else:
+            result = cli.connect(self.shop, "--backfill-days", "60")
         assert result.exit_code == 0, f"connect failed: {result.output}"
 
     def _hold_some(self) -> None:
@@ -414,8 +449,13 @@ class Chaos:
             spec = dict(fault)
             self.sandbox.temu.inject(spec.pop("kind"), spec.pop("count"), **spec)
         for fault in rnd.ss_faults:
-            self.sandbox.shipstation.inject_fault(**fault)
-        if rnd.ss_rate_limit:
+            if fault["kind"] == "item_error":
+                self.sandbox.tap.item_errors += fault["count"]
+            else:
+                self.sandbox.shipstation.inject_fault(**fault)
+        if rnd.ss_rate_limit and self.api == "v2":
+            self.sandbox.shipstation.v2.set_rate_limit(rnd.ss_rate_limit, 2.0)
+        elif rnd.ss_rate_limit:
             self.sandbox.shipstation.set_rate_limit(rnd.ss_rate_limit, 2.0)
         self.log(
             f"round {rnd.number}: temu faults {rnd.temu_faults}, shipstation faults "
@@ -510,6 +550,11 @@ class Chaos:
             with temu.lock:
                 temu.set_status(sn, action.status, line_status=2)
                 lines[0].status = 4 if action.status == 41 else 5
+        elif action.kind == "status" and action.status == 4 and self.api == "v2":
+            # Temu shipped it with its own tracking: V2 marks it shipped with a fulfillment.
+            tracking = f"TEMU{self.seed}{len(self.outside):04d}"
+            self.outside.add(tracking)
+            temu.ship_outside(sn, tracking)
         elif action.kind == "status":
             temu.set_status(sn, action.status)
         elif action.kind == "void":
@@ -572,12 +617,15 @@ def check_invariants(chaos: Chaos, final: Run) -> tuple[dict[str, str], list[str
     # Which orders ShipStation must hold: Temu shows their ship-to (awaiting shipment with an
     # address, or first seen shipped with one), or they were in ShipStation when we changed
     # them (a change needs the order there, so its ship-to was known).
+    # V2 marks an order shipped only with Temu's tracking: one first seen shipped without it is
+    # never created (it would wait in ShipStation as if it still had to ship).
     acted = {sn for sn, shipments in chaos.labels.items() if shipments} | chaos.changed_in_ss
+    tracked = {s.parent_order_sn for s in temu.shipments}
     expected = {
         sn
         for sn, o in temu.orders.items()
         if (o.status == 2 and o.address)
-        or (chaos.seeded_status[sn] == 4 and o.address)
+        or (chaos.seeded_status[sn] == 4 and o.address and (chaos.api == "v1" or sn in tracked))
         or sn in acted
     }
     numbers = Counter(o["orderNumber"] for o in ss.orders.values())
@@ -608,13 +656,14 @@ def check_invariants(chaos: Chaos, final: Run) -> tuple[dict[str, str], list[str
             continue
         for item in shipment["shipmentItems"]:
             live[item["lineItemKey"]].add(shipment["trackingNumber"])
-    confirmed = Counter(s.order_sn for s in temu.shipments)
+    ours = [s for s in temu.shipments if s.tracking_number not in chaos.outside]
+    confirmed = Counter(s.order_sn for s in ours)
     for line_sn, tracking in sorted(live.items()):
         if confirmed[line_sn] != 1:
             checks["labels confirmed once"].append(
                 f"line {line_sn} (tracking {sorted(tracking)}) confirmed {confirmed[line_sn]}x"
             )
-    for s in temu.shipments:
+    for s in ours:
         numbers_sent = {s.tracking_number, *s.sub_tracking}
         if s.order_sn not in live:
             checks["labels confirmed once"].append(
@@ -628,6 +677,9 @@ def check_invariants(chaos: Chaos, final: Run) -> tuple[dict[str, str], list[str
             checks["no confirmation of a void"].append(
                 f"line {s.order_sn} confirmed with voided tracking {numbers_sent & voided}"
             )
+
+    if chaos.api == "v2":
+        _v2_invariants(chaos, checks)
 
     if final.code != 0:
         checks["final sync exits 0"].append(f"exit {final.code}: {_tail(final)}")
@@ -667,6 +719,7 @@ def check_invariants(chaos: Chaos, final: Run) -> tuple[dict[str, str], list[str
         "held never sent",
         "labels confirmed once",
         "no confirmation of a void",
+        *(V2_INVARIANTS if chaos.api == "v2" else ()),
         "final sync exits 0",
         "no Traceback",
         "no crash",
@@ -678,5 +731,25 @@ def check_invariants(chaos: Chaos, final: Run) -> tuple[dict[str, str], list[str
     return results, violations
 
 
-def run_chaos(seed: int, orders: int, rounds: int, workdir: Path, prefect_api_url: str) -> Report:
-    return Chaos(seed, orders, rounds, workdir, prefect_api_url).run()
+V2_INVARIANTS = ("one V2 shipment per external_shipment_id", "one fulfillment per shipment")
+
+
+def _v2_invariants(chaos: Chaos, checks: dict[str, list[str]]) -> None:
+    """What V2's lack of upsert could break, read as the V2 API shows it."""
+    ss = chaos.sandbox.shipstation
+    with ss.lock:
+        views = [ss.v2.shipments.view(order) for order in ss.orders.values()]
+        fulfilled = [f["shipment_id"] for f in ss.v2.fulfillments.rows if not f["voided"]]
+    for ext, n in sorted(Counter(v["external_shipment_id"] for v in views).items()):
+        if n > 1:
+            checks[V2_INVARIANTS[0]].append(f"{n} V2 shipments have external_shipment_id {ext}")
+    for sid, n in sorted(Counter(fulfilled).items()):
+        if n > 1:
+            checks[V2_INVARIANTS[1]].append(f"shipment {sid} was fulfilled {n} times")
+
+
+def run_chaos(
+    seed: int, orders: int, rounds: int, workdir: Path, prefect_api_url: str, api: str = "v1"
+) -> Report:
+    """`api` "v2": the shop speaks ShipStation V2 under V2's faults (SS_FAULTS_V2)."""
+    return Chaos(seed, orders, rounds, workdir, prefect_api_url, api).run()

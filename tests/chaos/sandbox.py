@@ -9,6 +9,7 @@ faults each sandbox fires are counted by kind from the sandbox's own fault queue
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -62,6 +63,8 @@ class Tap:
         self.seen = 0
         self.first_at: float | None = None  # monotonic time of the process's first request
         self.trigger: Trigger | None = None
+        self.item_errors = 0  # V2 creates still to get a per-item error
+        self.item_errors_fired = 0
 
     def arm(self, trigger: Trigger | None) -> None:
         """Count the next process's requests from zero; kill it as `trigger` says."""
@@ -88,6 +91,7 @@ class Tap:
                 trigger, seen = self.trigger, self.seen
             hit, what = None, ""
             try:
+                receive = await self._item_error(scope, receive)
                 if trigger is not None and not trigger.fired:
                     body, receive = await _buffered(receive)
                     found = API_TYPE.search(body)
@@ -118,6 +122,25 @@ class Tap:
                     self.in_flight -= 1
 
         return tapped
+
+    async def _item_error(self, scope: Any, receive: Any) -> Any:
+        """A V2 create while item errors are due: its first shipment loses its ship-to phone,
+        so ShipStation refuses that shipment alone (a per-item string error; a 400 when the
+        call holds it alone); the others are created."""
+        with self.lock:
+            due = self.item_errors > 0
+        if not due or scope["method"] != "POST" or scope["path"] != "/v2/shipments":
+            return receive
+        body, replay = await _buffered(receive)
+        try:
+            sent = json.loads(body)
+            sent["shipments"][0]["ship_to"].pop("phone", None)
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+            return replay
+        with self.lock:
+            self.item_errors -= 1
+            self.item_errors_fired += 1
+        return _replaying(json.dumps(sent).encode(), scope, receive)
 
     def _fire(self, trigger: Trigger, where: str) -> None:
         if not trigger.fired:
@@ -157,6 +180,23 @@ async def _buffered(receive: Any) -> tuple[bytes, Any]:
     return body, replay
 
 
+def _replaying(body: bytes, scope: Any, then: Any) -> Any:
+    """A `receive` that hands the app `body` (the scope's content-length made to match), then
+    whatever comes next (`then`: the request's own, its body already read)."""
+    scope["headers"] = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
+    scope["headers"].append((b"content-length", str(len(body)).encode()))
+    sent = False
+
+    async def receive() -> Any:
+        nonlocal sent
+        if sent:
+            return await then()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
 class ChaosSandbox:
     """Simulated Temu (rate limit off, clock 30 s behind) and ShipStation (limit off)."""
 
@@ -164,7 +204,7 @@ class ChaosSandbox:
         lagging = SandboxClock()
         lagging.advance(-30)  # an order touched now lies inside the next sync's window
         self.temu = TemuSandbox(clock=lagging, qps=None)
-        self.shipstation = ShipStationSandbox(rate_limit=None)
+        self.shipstation = ShipStationSandbox(rate_limit=None, v2_rate_limit=None)
         self.tap = Tap()
         self.fired: Counter[str] = Counter()
         self._count_faults()
@@ -214,11 +254,14 @@ class ChaosSandbox:
         self.temu.clear_faults()
         self.shipstation.faults.clear()
         self.shipstation.set_rate_limit(None)
+        self.shipstation.v2.set_rate_limit(None)
+        self.tap.item_errors = 0
 
     def fault_counts(self) -> Counter[str]:
         """Faults fired by kind, plus the 429s of the rate window and Temu's expired-token
         answers."""
         counts = Counter(self.fired)
         counts["shipstation 429 (rate window)"] = self.shipstation.counters.rate_limited
+        counts["shipstation item_error"] = self.tap.item_errors_fired
         counts["temu 3000034 token expired"] = self.temu.refusals[3000034]
         return +counts
