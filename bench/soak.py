@@ -7,7 +7,9 @@ SIGKILLed at random moments; a final sync runs with every fault off, then the in
 checked. It prints each invariant, the faults survived by kind, the kills and exit codes, and
 exits 1 when an invariant broke (the seed repeats the run).
 
-    python bench/soak.py [--seed 7] [--rounds 12] [--orders 120] [--log]
+    python bench/soak.py [--seed 7] [--rounds 12] [--orders 120] [--api v2] [--log]
+
+`--api v2`: the shop speaks ShipStation V2, under V2's faults (tests/chaos/engine.py).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--orders", type=int, default=120)
+    parser.add_argument("--api", choices=["v1", "v2"], default="v1", help="ShipStation API")
     parser.add_argument("--log", action="store_true", help="print what each round did")
     args = parser.parse_args()
 
@@ -53,9 +56,8 @@ def main() -> int:
         prefect_test_harness(server_startup_timeout=120),
     ):
         os.environ.setdefault("TEMUSHIP_HOME", str(Path(workdir) / "home"))
-        report = run_chaos(
-            args.seed, args.orders, args.rounds, Path(workdir), str(PREFECT_API_URL.value())
-        )
+        url = str(PREFECT_API_URL.value())
+        report = run_chaos(args.seed, args.orders, args.rounds, Path(workdir), url, args.api)
     print(report.render(verbose=args.log))
     print("invariants: " + ("all kept" if not report.violations else "BROKEN"))
     return 1 if report.violations else 0
