@@ -164,22 +164,36 @@ def summary(steps: dict[str, Any], url: str) -> None:
     out.print("  temuship connect --help   (connect a real shop)")
 
 
+def connect_lines(temu_url: str, shipstation_url: str) -> list[str]:
+    """What `temuship sandbox` tells a person to run: connect with V1 or with V2 (one Temu
+    mall is one shop: one of the two), and the move of a V1 shop to V2."""
+    from adapters.sandbox.shipstation.state import DEMO_API_KEY, DEMO_API_SECRET
+    from adapters.sandbox.shipstation.v2.account import DEMO_V2_API_KEY
+    from adapters.sandbox.temu.state import DEMO_ACCESS_TOKEN, DEMO_APP_KEY, DEMO_APP_SECRET
+
+    temu = (f"--region us --app-key {DEMO_APP_KEY} --app-secret {DEMO_APP_SECRET} "
+            f"--access-token {DEMO_ACCESS_TOKEN}")  # fmt: skip
+    urls = f"--temu-url {temu_url} --shipstation-url {shipstation_url}"
+    v2 = f"--shipstation-api v2 --shipstation-key {DEMO_V2_API_KEY}"
+    return [
+        "Connect with ShipStation V1 (Legacy: a key and a secret):",
+        f"  temuship connect sandbox {temu} --shipstation-key {DEMO_API_KEY} "
+        f"--shipstation-secret {DEMO_API_SECRET} {urls}",
+        "or with ShipStation V2 (one API key; the same simulated account):",
+        f"  temuship connect sandbox {temu} {v2} {urls}",
+        "A shop connected with V1 moves to V2 (its Temu side, orders and history kept) with:",
+        f"  temuship connect sandbox --replace {v2} --shipstation-url {shipstation_url}",
+    ]
+
+
 def serve_sandbox(temu_port: int, shipstation_port: int, order_count: int) -> None:
     from adapters.sandbox.launcher import Sandbox
-    from adapters.sandbox.shipstation.state import DEMO_API_KEY, DEMO_API_SECRET
-    from adapters.sandbox.temu.state import DEMO_ACCESS_TOKEN, DEMO_APP_KEY, DEMO_APP_SECRET
 
     sandbox = Sandbox(temu_port=temu_port, shipstation_port=shipstation_port).start()
     sandbox.temu.seed_orders(order_count)
     out.print(f"Simulated Temu: {sandbox.temu_url}   ShipStation: {sandbox.shipstation_url}")
-    out.print(
-        "Connect with:\n  temuship connect sandbox --region us "
-        f"--app-key {DEMO_APP_KEY} --app-secret {DEMO_APP_SECRET} "
-        f"--access-token {DEMO_ACCESS_TOKEN} --shipstation-key {DEMO_API_KEY} "
-        f"--shipstation-secret {DEMO_API_SECRET} --temu-url {sandbox.temu_url} "
-        f"--shipstation-url {sandbox.shipstation_url}",
-        soft_wrap=True,  # one line, to copy and paste
-    )
+    for line in connect_lines(sandbox.temu_url, sandbox.shipstation_url):
+        out.print(line, soft_wrap=True, highlight=False)  # one line each, to copy and paste
     out.print("These are the sandbox's own demo credentials. Ctrl-C stops it.")
     try:
         while True:
