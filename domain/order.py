@@ -211,7 +211,7 @@ class Order:
                 ctx,
                 label=label,
                 lines=new_lines,
-                note=f"shipment {label.shipment_id}, {len(new_lines)} line(s): "
+                note=f"shipment {label.shipment_id}, {_lines(len(new_lines))}: "
                 f"{label.describe()}, tracking {label.tracking_number}",
             )
         return self._record_extra_package(label, lines, covered, ctx)
@@ -312,3 +312,7 @@ class Order:
         )
         self.new_history.append(entry)
         return entry
+
+
+def _lines(count: int) -> str:
+    return f"{count} line" if count == 1 else f"{count} lines"

@@ -11,7 +11,8 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from domain.ports import Services
 from domain.sync import Step, StepCall, StepResult, Stream, SyncRequest
 from domain.sync.steps import streams
-from flows.reporting import artifact_key
+from flows.ui_links import artifact_key
+from flows.wording import plural
 
 
 class Progress:
@@ -40,15 +41,15 @@ class Progress:
     def _moved(self, call: StepCall, result: StepResult) -> None:
         if call.step is Step.IMPORT_PAGE and call.stream is not None:
             stream, page = call.stream, call.page or 1
-            self.orders += result.count("orders_seen")
+            self.orders += len(result.read)  # readings: an order read twice counts twice
             pages = -(-result.total // self.PAGE) if result.total else page
             within = 1.0 if not result.more else min(1.0, page / max(pages, 1))
             self._show(self.TEMU_SHARE * self._share(stream, within),
                        f"Temu: {stream}, page {page} of {max(pages, page)}; "
-                       f"{self.orders} order(s) read so far")  # fmt: skip
+                       f"{plural(self.orders, 'order')} read so far")  # fmt: skip
         elif call.step in self.AFTER:
             percent, words = self.AFTER[call.step]
-            self._show(percent, f"{words}; {self.orders} Temu order(s) read")
+            self._show(percent, f"{words}; {plural(self.orders, 'Temu order')} read")
 
     def _share(self, stream: Stream, within: float) -> float:
         """How much of Temu's reading is done once `within` of this stream's pages are read."""

@@ -21,15 +21,11 @@ from domain.ports import Services
 from domain.usecases import shops, tokens
 from domain.usecases.maintenance import all_shop_ids
 from flows import wiring
-from flows.reporting import (
-    artifact_key,
-    paused_reason,
-    run_url,
-    update_dashboard,
-)
+from flows.reporting import artifact_key, run_url, update_dashboard
 from flows.runs import REAUTHORIZE_FLOW as FLOW_NAME
 from flows.runs import active_runs, paused_runs
-from flows.wording import token_validity
+from flows.shop_view import paused_reason
+from flows.wording import plural, token_validity
 
 MAX_ATTEMPTS = 20
 CATCH_UP_WAIT = 600
@@ -122,6 +118,7 @@ def _wait_for_token(services: Services, shop_id: str, timeout: int, poll: int) -
             "(the ⋮ button, top right) and paste the token, or run `temuship reauthorize %s "
             "--access-token ...`", shop_id, f" ({here[1]})" if here[1] else "", shop_id,
         )  # fmt: skip
+        ship_logs()  # before the pause: the UI does not refresh the logs of a paused run
         answer = pause_flow_run(
             wait_for_input=NewToken.with_initial_data(description=_prompt(shop_id, last)),
             timeout=timeout,
@@ -142,6 +139,16 @@ def _wait_for_token(services: Services, shop_id: str, timeout: int, poll: int) -
             logger.warning("shop %s: resumed with no token, and the shop has no working token "
                            "yet; asking again", shop_id)  # fmt: skip
     raise TemushipError(f"shop {shop_id}: no token Temu accepts after {MAX_ATTEMPTS} attempts")
+
+
+def ship_logs() -> None:
+    """Send the run's log lines to the Prefect API now, not with the next batch: the V2 UI
+    reloads a run's logs every 5 s only while it runs, so a line that arrives after the run
+    paused (why the last token was refused, what to do) stays unseen until the page is
+    opened again. Waits at most 5 s."""
+    from prefect.logging.handlers import APILogHandler
+
+    APILogHandler().flush()
 
 
 def refusal(reason: str | None, empty: bool) -> str:
@@ -232,8 +239,8 @@ def accepted_markdown(shop_id: str, result: dict[str, Any]) -> str:
         counts = catch_up.get("counts") or {}
         if catch_up.get("status") == "ok":
             lines.append(
-                f"\n**Catch-up sync:** done: {counts.get('orders_seen', 0)} Temu order(s) "
-                f"read, {counts.get('pushed', 0)} sent to ShipStation, "
+                f"\n**Catch-up sync:** done: {plural(counts.get('orders_read', 0), 'Temu order')}"
+                f" read, {counts.get('pushed', 0)} sent to ShipStation, "
                 f"{counts.get('confirmed', 0)} confirmed to Temu."
             )
         else:
@@ -265,12 +272,10 @@ def _forget(pause_key: str) -> None:
 
 def _catch_up(shop_id: str) -> dict[str, Any]:
     """A sync from the saved cursor: what Temu changed while the shop was paused."""
-    from flows.sync import sync_shop
+    from flows.sync import summary_of, sync_shop
 
     state = sync_shop(shop_id, wait_for_lock_seconds=CATCH_UP_WAIT, return_state=True)
-    if state.is_completed():
-        return dict(state.result())
-    return {"shop": shop_id, "status": "failed", "reason": state.message}
+    return summary_of(shop_id, state)
 
 
 def complete_waiting_runs(shop_id: str) -> list[str]:

@@ -11,7 +11,8 @@ from prefect.artifacts import create_table_artifact
 from domain.usecases import ship_by
 from domain.usecases.shops import known_shops
 from flows import wiring
-from flows.reporting import artifact_key
+from flows.ui_links import artifact_key
+from flows.wording import plural, span, when_utc
 
 
 @flow(name="ship-by-watch", flow_run_name="ship-by watch ({horizon_hours} h)")
@@ -48,11 +49,11 @@ def ship_by_watch(
 
 
 def describe(risk: ship_by.AtRisk) -> str:
-    hours = abs(risk.hours_left)
-    when = f"LATE by {hours:.1f} h" if risk.late else f"in {hours:.1f} h"
+    left = span(risk.hours_left)
+    said = f"late by {left}" if risk.late else f"in {left}"
     return (
-        f"{risk.parent_order_sn} must ship by {risk.ship_by:%Y-%m-%d %H:%M} UTC ({when}); "
-        f"{risk.lines_left} line(s) not covered by a label"
+        f"{risk.parent_order_sn} must ship by {when_utc(risk.ship_by)} ({said}); "
+        f"{plural(risk.lines_left, 'line')} not covered by a label"
     )
 
 
@@ -71,7 +72,7 @@ def publish(report: ship_by.ShipByReport) -> None:
         rows_of(report),
         key=artifact_key("ship-by", report.shop_id),
         description=(
-            f"{report.shop_id}: {len(report.orders)} order(s) to ship within "
+            f"{report.shop_id}: {plural(len(report.orders), 'order')} to ship within "
             f"{report.horizon_hours} h with no label, {len(report.late)} late"
         ),
     )

@@ -13,7 +13,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
-from prefect.states import Completed, State
+from prefect.states import Completed, Failed, State
 
 import domain.sync as sync
 from adapters.db.errors import ConcurrentUpdate
@@ -23,7 +23,14 @@ from domain.sync import RunStatus, Step, StepCall, StepResult, SyncRequest, Sync
 from domain.usecases.maintenance import all_shop_ids
 from flows import wiring
 from flows.progress import Progress
-from flows.reporting import STATE_NAMES, publish_summary, summary_line, update_dashboard
+from flows.reporting import (
+    dashboard_url,
+    final_state_name,
+    publish_summary,
+    summary_line,
+    update_dashboard,
+)
+from flows.wording import items_list, plural
 
 LOCK_POLL_SECONDS = 2.0
 REMINDER = "temuship.token.reminder"  # a paused shop's token: no run asks for it (prefect.yaml)
@@ -78,8 +85,9 @@ def sync_shop(
 ) -> dict[str, Any]:
     """Sync one shop once: Temu orders in, ShipStation labels back to Temu.
 
-    Returns the run's summary (a dict); the run's state is named after what happened
-    ("Shop paused", "Partly done", "Skipped", else "Completed").
+    Returns the run's summary (a dict); the run's state is named after what happened: a
+    Completed "Completed" (nothing needs a person) or "Skipped", else a Failed "Shop paused",
+    "Partly done", "Needs a person" or "Failed" (`summary_of` reads the summary from any).
 
     Args:
         shop_id: The shop's name, as given to `temuship connect`.
@@ -97,11 +105,14 @@ def run_id() -> str:
 
 
 def run_locked(services: Services, request: SyncRequest, wait_seconds: float = 0) -> Any:
-    """Run one shop's sync under its lock, publish the summary and the shop's dashboard; a
-    failed run fails the flow. The flow ends in a Completed state whose name says what
-    happened ("Shop paused", "Partly done", "Skipped"; else "Completed") and whose message is
-    the outcome in words; its result is the summary dict (`state.result()`)."""
+    """Run one shop's sync under its lock, publish the summary and the shop's dashboard. The
+    flow ends in a state named after what happened, whose message is the outcome in words and
+    whose result is the summary dict: Completed only when nothing needs a person (or the run
+    was skipped), else Failed ("Shop paused", "Partly done", "Needs a person", "Failed"), so
+    the UI never shows a green run beside a paused shop or work left for a person."""
     logger = get_run_logger()
+    if link := dashboard_url(request.shop_id):
+        logger.info("shop %s at a glance (its dashboard): %s", request.shop_id, link)
     was_paused = shop_paused(services, request.shop_id)
     with shop_lock(services, request.shop_id, wait_seconds) as held:
         if held:
@@ -114,12 +125,48 @@ def run_locked(services: Services, request: SyncRequest, wait_seconds: float = 0
         remind_reauthorization(services, request.shop_id)
     update_dashboard(services, request.shop_id, logger.warning)
     words = f"shop {request.shop_id}: {summary_line(summary)}"
-    if summary.status is RunStatus.FAILED:
-        raise RuntimeError(f"shop {request.shop_id} failed: {summary.reason}")
-    (logger.info if summary.status is RunStatus.OK else logger.warning)(words)
-    name = STATE_NAMES.get(summary.status, "Completed")
-    final: State[Any] = Completed(name=name, message=words, data=summary.to_dict())
-    return final  # the flow returns it: its state, and `.result()` gives the dict
+    name, green = final_state_name(summary)
+    (logger.info if green else logger.warning)(words)
+    return ended(green, name, words, summary.to_dict())
+
+
+class RunOutcome(Exception):
+    """The result of a run that ended Failed-type (a paused shop, work left for a person, a
+    run that could not finish): what happened in words, and the summary (`.summary`: the
+    dict, or for a run over every shop the list). A direct call of the flow raises it."""
+
+    def __init__(self, words: str, summary: Any) -> None:
+        super().__init__(words, summary)
+        self.summary = summary
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def ended(green: bool, name: str, words: str, summary: Any) -> State[Any]:
+    """A run's final state: Completed with the summary as its result, or Failed with a
+    RunOutcome carrying it (the engine turns a Failed state's result into an exception)."""
+    if green:
+        return Completed(name=name, message=words, data=summary)
+    return Failed(name=name, message=words, data=RunOutcome(words, summary))
+
+
+def run_sync_shop(shop_id: str, **options: Any) -> dict[str, Any]:
+    """Run the sync-shop flow here and return its summary dict, whatever its state (called
+    directly, a flow that ends Failed raises its RunOutcome)."""
+    return summary_of(shop_id, sync_shop(shop_id, return_state=True, **options))
+
+
+def summary_of(shop_id: str, state: State[Any]) -> dict[str, Any]:
+    """The summary dict of a finished sync-shop run, whatever its state: the one its state
+    carries (Completed, or Failed with a RunOutcome), else (a crash, a cancellation) a failed
+    one saying why."""
+    if state.is_completed() or state.is_failed():
+        found = state.result(raise_on_failure=False)
+        found = found.summary if isinstance(found, RunOutcome) else found
+        if isinstance(found, dict):
+            return found
+    return failed(shop_id, state.message)
 
 
 def shop_paused(services: Services, shop_id: str) -> bool:
@@ -197,25 +244,34 @@ def sync_each(
         state = sync_shop(
             shop_id, since=since, wait_for_lock_seconds=wait_for_lock_seconds, return_state=True
         )
-        results.append(state.result() if state.is_completed() else failed(shop_id, state.message))
+        results.append(summary_of(shop_id, state))
     return results
 
 
 def all_shops_state(results: list[dict[str, Any]]) -> Any:
-    """The state of a run over several shops: "Completed" when every shop synced, else named
-    after the worst ("Failed shops" still completes: the others ran), with the shops in words.
-    Its result is the list of summaries."""
+    """The state of a run over several shops: Completed when every shop's run was (synced
+    with nothing for a person, or skipped), else Failed, named after the worst ("Failed
+    shops", "Shop paused", "Partly done", "Needs a person"; the other shops still ran), with
+    the shops in words. Its result is the list of summaries."""
     logger = get_run_logger()
-    trouble = [r for r in results if r.get("status") not in ("ok", None)]
-    words = "; ".join(f"{r['shop']} {r['status']}: {r.get('reason') or ''}" for r in trouble)
-    words = words or f"{len(results)} shop(s) synced"
+    trouble = [r for r in results if r.get("status") not in ("ok", "skipped", None)
+               or r.get("needs_person")]  # fmt: skip
+    words = "; ".join(f"{r['shop']}: {_said(r)}" for r in trouble)
+    words = words or f"{plural(len(results), 'shop')} synced, nothing needs a person"
     (logger.warning if trouble else logger.info)(words)
     statuses = {r.get("status") for r in trouble}
     name = next((n for s, n in (("failed", "Failed shops"), ("paused", "Shop paused"),
-                                ("partial", "Partly done"), ("skipped", "Skipped"))
+                                ("partial", "Partly done"), ("ok", "Needs a person"))
                  if s in statuses), "Completed")  # fmt: skip
-    final: State[Any] = Completed(name=name, message=words, data=results)
-    return final
+    return ended(not trouble, name, words, results)
+
+
+def _said(result: dict[str, Any]) -> str:
+    """`done; needs a person: 3 orders late to ship` or `the shop is paused...: why`."""
+    said = RunStatus(result.get("status") or "failed").words
+    said += f" ({result['reason']})" if result.get("reason") else ""
+    others = [w for w in items_list(result) if "shop paused" not in w]
+    return said + (f"; needs a person: {'; '.join(others)}" if others else "")
 
 
 def failed(shop_id: str, reason: str | None) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from domain.usecases import tokens
 from flows import wiring
 from flows.reporting import update_dashboard
 from flows.sync import remind_reauthorization
+from flows.wording import plural
 
 
 @flow(name="token-watch", flow_run_name="token watch")
@@ -56,6 +57,10 @@ def watch_line(rows: list[dict[str, Any]]) -> str:
         return "no shop is connected"
     return "; ".join(
         f"{row['shop']} {row['state']}"
-        + (f", {row['days_left']:g} day(s) left" if row["state"] in ("active", "expiring") else "")
+        + (
+            f", {plural(round(row['days_left']), 'day')} left"
+            if row["state"] in ("active", "expiring")
+            else ""
+        )
         for row in rows
     )

@@ -172,3 +172,8 @@ class ShopReport:
     read_failures: int = 0
     recent_shipments: list[dict[str, str | None]] = field(default_factory=list)
     """The latest labels: shipment, order, tracking, carrier, service, cost, status."""
+    held_count: int = 0  # the lists above hold the first items; these count them all
+    push_failed_count: int = 0
+    confirmations_waiting: int = 0  # open confirmations with a reason (a carrier to map...)
+    conflict_orders: int = 0  # orders with a conflict in their history (`conflicts`: rows)
+    read_failure_orders: int = 0  # orders Temu's data could not be read for (rows: above)

@@ -52,9 +52,10 @@ class Shipping:
 @dataclass
 class ConfirmSummary:
     confirmed: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    waiting: list[tuple[str, str]] = field(default_factory=list)
-    retry_later: list[tuple[str, str]] = field(default_factory=list)
+    # (shipment id, why, its parent order) for each confirmation that failed, waits or retries
+    failed: list[tuple[str, str, str]] = field(default_factory=list)
+    waiting: list[tuple[str, str, str]] = field(default_factory=list)
+    retry_later: list[tuple[str, str, str]] = field(default_factory=list)
     calls: int = 0
 
 
@@ -105,7 +106,8 @@ def _settle_void_in_doubt(
     except TokenError:
         raise
     except ExternalApiError as err:
-        summary.waiting.append((conf.shipment_id, f"voided label: Temu's record unread ({err})"))
+        why = f"voided label: Temu's record unread ({err})"
+        summary.waiting.append((conf.shipment_id, why, conf.parent_order_sn))
         return
     reached = any(s.tracking_number == conf.tracking_number for s in recorded)
     with uow_factory() as uow:
@@ -117,9 +119,8 @@ def _settle_void_in_doubt(
         uow.orders.save_many([order])
         uow.commit()
     if reached:
-        summary.failed.append(
-            (conf.shipment_id, "label voided after Temu recorded it: correct it in Temu")
-        )
+        why = "label voided after Temu recorded it: correct it in Temu"
+        summary.failed.append((conf.shipment_id, why, conf.parent_order_sn))
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def _prepare(
                 package = _package(order, conf, shop, shipping)
                 if isinstance(package, str):
                     conf.wait(package, "not_ready")
-                    summary.waiting.append((conf.shipment_id, package))
+                    summary.waiting.append((conf.shipment_id, package, order.parent_order_sn))
                     continue
                 conf.record_attempt(package.carrier_id, package.warehouse_id)
                 packages[conf.shipment_id] = _join(packages.get(conf.shipment_id), package)
@@ -246,8 +247,8 @@ def _apply(
         order.note("confirmed_to_temu", ctx, f"shipment {sid} tracking {conf.tracking_number}")
     elif isinstance(error, BusinessError) and str(error.code) not in RETRYABLE_BUSINESS_CODES:
         conf.settle_failed(ctx.at, str(error.code), error.message)
-        summary.failed.append((sid, str(error)))
+        summary.failed.append((sid, str(error), order.parent_order_sn))
         order.note("confirmation_failed", ctx, f"shipment {sid}: {error}", accepted=False)
     else:
         conf.retry_later(str(error.code) if error.code is not None else None, str(error))
-        summary.retry_later.append((sid, str(error)))
+        summary.retry_later.append((sid, str(error), order.parent_order_sn))

@@ -52,6 +52,7 @@ class AttentionKind(StrEnum):
     NOT_FOUND = "not_found"
     SHIP_BY_RISK = "ship_by_risk"
     STEP_FAILED = "step_failed"
+    SHOP_PAUSED = "shop_paused"
 
     @property
     def advice(self) -> str:
@@ -73,24 +74,46 @@ ADVICE = {
     K.NOT_FOUND: "check the order number (PO-...) in Temu",
     K.SHIP_BY_RISK: "ship it now: create its label in ShipStation (Temu penalises late shipment)",
     K.STEP_FAILED: "this step did not finish: the next sync tries again",
+    K.SHOP_PAUSED: "nothing is read or sent until the cause named is fixed: for the token, "
+    "give the new one (`temuship reauthorize`, or Resume the waiting reauthorize run)",
 }
+
+
+SHIPMENT_KINDS = frozenset({K.LABEL_UNRESOLVED, K.LABEL_UNREADABLE, K.CONFIRMATION_FAILED,
+                            K.CONFIRMATION_WAITING, K.CONFIRMATION_RETRY})  # fmt: skip
+"""The kinds whose subject is a ShipStation shipment (a label), not a Temu order."""
 
 
 @dataclass(frozen=True, slots=True)
 class Attention:
-    """One item that needs a person: its kind, the order or shipment, and why."""
+    """One item that needs a person: its kind, the order or shipment, and why; `order` is the
+    Temu order of a shipment, when known."""
 
     kind: AttentionKind
     subject: str
     reason: str
+    order: str | None = None
 
     @property
     def advice(self) -> str:
         return self.kind.advice
 
+    @property
+    def shipment(self) -> str | None:
+        return self.subject if self.kind in SHIPMENT_KINDS else None
+
     def as_list(self) -> list[str]:
         """The JSON form (`--json`, a run's result): [kind, order or shipment, reason]."""
         return [self.kind.value, self.subject, self.reason]
+
+    def as_dict(self) -> dict[str, str | None]:
+        """The JSON form with every field named: the shipment's order beside it."""
+        shipment = self.shipment
+        order = self.order if shipment else (self.order or self.subject)
+        if self.kind is K.SHOP_PAUSED or self.kind is K.STEP_FAILED:
+            order = None
+        return {"kind": self.kind.value, "order": order, "shipment": shipment,
+                "reason": self.reason, "advice": self.advice}  # fmt: skip
 
 
 class Step(StrEnum):
@@ -146,6 +169,8 @@ class StepResult:
     more: bool = False
     total: int = 0  # orders in the stream, as Temu counts them (import steps)
     read: tuple[tuple[str, datetime], ...] = ()  # (parent order, Temu update time) imported
+    changed: tuple[str, ...] = ()  # of those, the ones known before whose state changed
+    waiting: tuple[str, ...] = ()  # of those, the ones still without a ship-to address
 
     def count(self, name: str) -> int:
         return dict(self.counts).get(name, 0)
@@ -153,7 +178,11 @@ class StepResult:
 
 @dataclass
 class SyncSummary:
-    """One shop's run: its status, why, counters, and the items that need a person."""
+    """One shop's run: its status, why, counters, and the items that need a person.
+
+    Counters ending in `_seen` count readings (an order read in two streams counts twice);
+    `orders_read`, `orders_new`, `orders_state_changed` and `orders_without_ship_to` count
+    orders, each once (the last: still without a ship-to when the run ended)."""
 
     shop_id: str
     status: RunStatus = RunStatus.OK
@@ -161,14 +190,34 @@ class SyncSummary:
     counts: Counter[str] = field(default_factory=Counter)
     attention: list[Attention] = field(default_factory=list)
     unreachable: set[str] = field(default_factory=set)  # APIs no step could reach this run
+    orders: dict[str, set[str]] = field(
+        default_factory=lambda: {
+            "orders_read": set(),
+            "orders_state_changed": set(),
+            "orders_without_ship_to": set(),
+        }
+    )
 
     def add(self, result: StepResult) -> StepResult:
         self.counts.update(dict(result.counts))
+        if result.read:
+            self._orders(result)
         for item in result.attention:
             self.counts[f"attention_{item.kind.value}"] += 1
             if len(self.attention) < ATTENTION_LIMIT:
                 self.attention.append(item)
         return result
+
+    def _orders(self, result: StepResult) -> None:
+        """The orders a page read: each counted once, the last reading deciding its ship-to."""
+        read, waiting = self.orders["orders_read"], self.orders["orders_without_ship_to"]
+        sns = {sn for sn, _ in result.read}
+        read.update(sns)
+        waiting.difference_update(sns)
+        waiting.update(result.waiting)
+        self.orders["orders_state_changed"].update(result.changed)
+        for name, sns in self.orders.items():
+            self.counts[name] = len(sns)
 
     def step_failed(self, reason: str) -> None:
         """A step failed: the run goes on and ends partial, naming every reason."""
@@ -178,6 +227,9 @@ class SyncSummary:
 
     def end(self, status: RunStatus, reason: str | None) -> None:
         self.status, self.reason = status, reason
+        if status is RunStatus.PAUSED:  # a paused shop always needs a person
+            why = reason or "the shop is paused"
+            self.add(StepResult(attention=(Attention(K.SHOP_PAUSED, self.shop_id, why),)))
 
     @property
     def needs_person(self) -> int:
@@ -185,6 +237,10 @@ class SyncSummary:
         return sum(v for k, v in self.counts.items() if k.startswith("attention_"))
 
     def to_dict(self) -> dict[str, Any]:
+        """The run's result (and `--json`): `attention` as [kind, subject, reason] lists,
+        `items` the same with every field named, `needs_person` how many there are in all."""
         return {"shop": self.shop_id, "status": self.status.value, "reason": self.reason,
                 "counts": dict(self.counts),
-                "attention": [a.as_list() for a in self.attention]}  # fmt: skip
+                "attention": [a.as_list() for a in self.attention],
+                "needs_person": self.needs_person,
+                "items": [a.as_dict() for a in self.attention]}  # fmt: skip

@@ -142,7 +142,8 @@ class SyncPlan:
     unresolved: list[tuple[str, str]] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
     new_orders: int = 0
-    changed: int = 0
+    changed: int = 0  # orders whose state changed, new ones included
+    state_changed: list[str] = field(default_factory=list)  # known orders whose state changed
     to_save: list[Order] = field(default_factory=list)  # what Temu's answer changed
 
     @property
@@ -165,6 +166,8 @@ def plan_orders(
         if entry is not None and entry.conflict:
             plan.conflicts.append((sn, entry.reason or ""))
         plan.changed += order.state is not before
+        if order.state is not before and sn in stored:
+            plan.state_changed.append(sn)
         plan.orders[sn] = order
         if _differs(order, stored.get(sn)):
             plan.to_save.append(order)

@@ -103,7 +103,13 @@ def _import_result(plan: SyncPlan, missing: list[Attention], more: bool) -> Step
     for kind, rows in ((K.HELD, plan.held), (K.CONFLICT, plan.conflicts),
                        (K.READ_PROBLEM, plan.problems)):  # fmt: skip
         attention += [Attention(kind, sn, reason) for sn, reason in rows]
-    return StepResult(counts, tuple(attention), more)
+    return StepResult(
+        counts,
+        tuple(attention),
+        more,
+        changed=tuple(plan.state_changed),
+        waiting=tuple(plan.missing_ship_to),
+    )
 
 
 def push_orders(services: Services, request: SyncRequest, queue: PushQueue) -> StepResult:
@@ -165,13 +171,13 @@ def confirm_shipments(services: Services, request: SyncRequest) -> StepResult:
     ctx = request.ctx(services.clock)
     summary = confirming.send_confirmations(services.uow, temu, shop, shipping, ctx)
     attention = [
-        Attention(kind, shipment_id, reason)
+        Attention(kind, shipment_id, reason, order)
         for kind, rows in (
             (K.CONFIRMATION_FAILED, summary.failed),
             (K.CONFIRMATION_WAITING, summary.waiting),
             (K.CONFIRMATION_RETRY, summary.retry_later),
         )
-        for shipment_id, reason in rows
+        for shipment_id, reason, order in rows
     ]
     counts = (("confirmed", summary.confirmed), ("confirm_calls", summary.calls))
     return StepResult(counts, tuple(attention))
@@ -191,7 +197,7 @@ def watch_ship_by(services: Services, request: SyncRequest) -> StepResult:
 def ship_by_text(ship_by: datetime, hours_left: float) -> str:
     when = f"ship by {ship_by:%Y-%m-%d %H:%M} UTC"
     if hours_left < 0:
-        return f"{when}: LATE by {-hours_left:.0f} h, no label yet"
+        return f"{when}: late by {-hours_left:.0f} h, no label yet"
     return f"{when}: in {hours_left:.0f} h, no label yet"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.ports import Services
+from domain.ports import Services, ShopReport
 from domain.usecases import ship_by
 
 
@@ -45,7 +45,29 @@ def shop_status(services: Services, shop_id: str) -> dict[str, Any]:
         "read_failures": report.read_failures,
         "ship_by_horizon_hours": ship_by.DEFAULT_HORIZON_HOURS,
         "ship_by_at_risk": [risk.to_dict() for risk in at_risk],
+        "needs_person": needs_person(shop.paused, report, at_risk),
     }  # fmt: skip
+
+
+def needs_person(paused: bool, report: ShopReport, at_risk: list[ship_by.AtRisk]) -> dict[str, Any]:
+    """What needs a person in the shop now, counted whole: {"total": N, "by_kind": {kind: n}}
+    (kinds with none left out). Orders waiting for Temu's ship-to address are not in it: they
+    wait on Temu, and are sent once it gives the address."""
+    late = sum(1 for risk in at_risk if risk.late)
+    confirmations = report.confirmations_by_status
+    counts = {
+        "shop_paused": int(paused),
+        "push_failed": report.push_failed_count,
+        "held": report.held_count,
+        "confirmation_failed": confirmations.get("failed", 0),
+        "confirmation_waiting": report.confirmations_waiting,
+        "conflict": report.conflict_orders,
+        "read_problem": report.read_failure_orders,
+        "ship_by_late": late,
+        "ship_by_due": len(at_risk) - late,
+    }
+    by_kind = {kind: n for kind, n in counts.items() if n}
+    return {"total": sum(by_kind.values()), "by_kind": by_kind}
 
 
 def order_history(

@@ -20,6 +20,7 @@ app = typer.Typer(
     help="Sync a Temu shop with ShipStation, as Prefect flows.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,  # click's plain help: wrapped at any width, names never cut short
     cls=GuardedGroup,  # flows/cli/boundary.py: every failure as its cause and fix, exit 0/1/2
 )
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -34,7 +35,10 @@ def services() -> Any:
 @app.callback()
 def _options(
     debug: Annotated[
-        bool, typer.Option("--debug", help="Show the traceback of a failure (or TEMUSHIP_DEBUG=1)")
+        bool,
+        typer.Option(
+            "--debug", help="Show the traceback of a failure (TEMUSHIP_DEBUG=1 does too)."
+        ),
     ] = False,
 ) -> None:
     set_debug(debug)
@@ -64,15 +68,16 @@ def connect(
         int,
         typer.Option(
             callback=_backfill_in_range,
-            help=f"First sync: days of updates to read (0-{MAX_BACKFILL_DAYS}).",
+            help=f"How many days of updates the first sync reads (0 to {MAX_BACKFILL_DAYS}).",
         ),
     ] = 7,
     warehouse: options.TemuWarehouse = None,
     replace: options.Replace = False,
 ) -> None:
-    """Validate both sides, then save the shop with its credentials encrypted. A name already
-    connected needs --replace (its orders, cursors and history are kept); --replace with only
-    the ShipStation options moves it to another account or API (V1 to V2) and keeps the rest."""
+    """Check the credentials with Temu and ShipStation, then save the shop with them encrypted.
+    A name already connected needs --replace (its orders, cursors and history are kept);
+    --replace with only the ShipStation options moves the shop to another account or API
+    (V1 to V2) and keeps the rest."""
     from flows.cli.connect import ConnectRequest, do_connect
 
     asked = ConnectRequest(
@@ -85,14 +90,15 @@ def connect(
 
 @app.command()
 def sync(
-    names: Annotated[list[str] | None, typer.Argument(help="Shops (default: all)")] = None,
-    since: Annotated[datetime | None, typer.Option(help="Re-read from this time (UTC)")] = None,
+    names: Annotated[list[str] | None, typer.Argument(help="The shops (by default, all).")] = None,
+    since: Annotated[datetime | None, typer.Option(help="Read again from this time (UTC).")] = None,
     plan: Annotated[
-        bool, typer.Option("--plan", help="Show what would be sent; send nothing")
+        bool, typer.Option("--plan", help="Show what a sync would send, and send nothing.")
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run the sync once. Exit 1 if a shop needs re-authorisation or failed."""
+    """Sync every shop (or those named) once, here. Exit 1 if a shop is paused, partly synced
+    or failed."""
     from flows.cli.sync import do_plan, do_sync
 
     since = since.replace(tzinfo=UTC) if since and since.tzinfo is None else since
@@ -105,10 +111,10 @@ def sync(
 
 @app.command()
 def status(
-    name: Annotated[str | None, typer.Argument(help="One shop (default: all)")] = None,
+    name: Annotated[str | None, typer.Argument(help="One shop (by default, every shop).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Token, pause, last sync, orders by state and what needs a person, per shop."""
+    """Say, per shop, whether it syncs, what needs a person, and its token, orders and labels."""
     from flows.cli.views import show_status
 
     raise typer.Exit(show_status(services(), name, as_json))
@@ -116,11 +122,11 @@ def status(
 
 @app.command()
 def history(
-    parent_order_sn: Annotated[str, typer.Argument(help="The Temu parent order (PO-...)")],
-    shop: Annotated[str | None, typer.Option(help="Only this shop's order")] = None,
+    parent_order_sn: Annotated[str, typer.Argument(help="The Temu parent order number (PO-...).")],
+    shop: Annotated[str | None, typer.Option(help="Only this shop's order of that number.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """An order's history, oldest first."""
+    """Show an order's history, oldest first."""
     from flows.cli.views import show_history
 
     raise typer.Exit(show_history(services(), parent_order_sn, as_json, shop))
@@ -128,18 +134,19 @@ def history(
 
 @app.command()
 def check(
-    name: Annotated[str, typer.Argument(help="The shop")],
+    name: Annotated[str, typer.Argument(help="The shop.")],
     probe_write: Annotated[
         bool,
         typer.Option(
             "--probe-write",
-            help="V2 shops: also create one test shipment (temuship-probe-...), try what the "
-            "V2 reference leaves open on it, and cancel it",
+            help="On a V2 shop, also create one test shipment (temuship-probe-...), try on it "
+            "what the V2 reference leaves open, and cancel it.",
         ),
     ] = False,
 ) -> None:
-    """Credentials, token, store and one page from each API; on a V2 shop, what the account
-    answers on each point the V2 reference leaves open. Writes nothing unless --probe-write."""
+    """Check the credentials, the token, the store and one page from each API; on a V2 shop,
+    say what the account answers on each point the V2 reference leaves open. Writes nothing
+    unless --probe-write."""
     from domain.usecases.shops import check as run_check
     from domain.usecases.shops import known_shops
     from flows.cli.selfcheck import refuse_probe_on_v1, v2_lines
@@ -165,15 +172,18 @@ def check(
 
 @app.command()
 def carriers(
-    name: Annotated[str, typer.Argument(help="The shop")],
-    map_: Annotated[list[str] | None, typer.Option("--map", help="CODE=TEMU_CARRIER_ID")] = None,
+    name: Annotated[str, typer.Argument(help="The shop.")],
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="Map a carrier: CODE=TEMU_ID."),
+    ] = None,
     unmap: Annotated[
-        list[str] | None, typer.Option("--unmap", help="CODE: remove an override")
+        list[str] | None, typer.Option("--unmap", help="Remove the override of a carrier CODE.")
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """List ShipStation carriers and their Temu carrier; --map sets an override, --unmap
-    removes one."""
+    """List the ShipStation carriers and the Temu carrier each maps to; --map sets an
+    override, --unmap removes one."""
     from flows.cli.shops import do_carriers
 
     raise typer.Exit(do_carriers(services(), name, map_ or [], unmap or [], as_json))
@@ -181,15 +191,15 @@ def carriers(
 
 @app.command()
 def disconnect(
-    name: Annotated[str, typer.Argument(help="The shop")],
+    name: Annotated[str, typer.Argument(help="The shop.")],
     delete_orders: Annotated[
         bool,
         typer.Option(
             "--delete-orders/--keep-orders",
-            help="Also delete its orders and their history (default: keep them)",
+            help="Also delete its orders and their history (they are kept by default).",
         ),
     ] = False,
-    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Remove a shop and its stored credentials; its orders and history stay unless asked."""
     from flows.cli.shops import do_disconnect
@@ -199,8 +209,8 @@ def disconnect(
 
 @app.command("forget-credentials")
 def forget_credentials(
-    name: Annotated[str, typer.Argument(help="The shop")],
-    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+    name: Annotated[str, typer.Argument(help="The shop.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete a shop's stored credentials that the current secret key cannot open (the key is
     lost); its orders, cursors, history and token state stay, and it is paused until
@@ -212,13 +222,14 @@ def forget_credentials(
 
 @app.command()
 def reauthorize(
-    name: Annotated[str, typer.Argument(help="The shop")],
+    name: Annotated[str, typer.Argument(help="The shop.")],
     access_token: Annotated[
-        str, typer.Option(help="The new Temu access token", envvar="TEMU_ACCESS_TOKEN")
+        str, typer.Option(help="The new Temu access token.", envvar="TEMU_ACCESS_TOKEN")
     ],
-    catch_up: Annotated[bool, typer.Option(help="Run a catch-up sync after")] = True,
+    catch_up: Annotated[bool, typer.Option(help="Catch up once resumed.")] = True,
 ) -> None:
-    """Take a new Temu token: validate, store encrypted, resume the shop, catch up."""
+    """Take a new Temu token: check it with Temu, store it encrypted, resume the shop and
+    catch up."""
     from flows.cli.sync import do_reauthorize
 
     raise typer.Exit(do_reauthorize(services(), name, access_token, catch_up))
@@ -226,11 +237,12 @@ def reauthorize(
 
 @app.command()
 def sandbox(
-    temu_port: Annotated[int, typer.Option(help="Port of the simulated Temu")] = 8711,
-    shipstation_port: Annotated[int, typer.Option(help="Port of the simulated ShipStation")] = 8712,
-    orders: Annotated[int, typer.Option(help="Orders to seed")] = 200,
+    temu_port: Annotated[int, typer.Option(help="The simulated Temu's port.")] = 8711,
+    shipstation_port: Annotated[int, typer.Option(help="The simulated ShipStation's port.")] = 8712,
+    orders: Annotated[int, typer.Option(help="How many orders to seed.")] = 200,
 ) -> None:
-    """Serve the simulated Temu and ShipStation on 127.0.0.1 until Ctrl-C."""
+    """Serve the simulated Temu and ShipStation on 127.0.0.1 until Ctrl-C, and say how to
+    connect a shop to them."""
     from flows.cli.demo import serve_sandbox
 
     serve_sandbox(temu_port, shipstation_port, orders)
@@ -238,10 +250,11 @@ def sandbox(
 
 @app.command()
 def demo(
-    orders: Annotated[int, typer.Option(help="Orders to seed")] = 300,
+    orders: Annotated[int, typer.Option(help="How many orders to seed.")] = 300,
     as_json: JsonOpt = False,
 ) -> None:
-    """Try temuship without accounts: sandbox, connect, sync, labels, sync again."""
+    """Try temuship without accounts: the sandbox, a demo shop, a sync, labels and a second
+    sync, in a database and a Prefect server of its own."""
     from flows.cli.demo import run_demo
 
     raise typer.Exit(run_demo(orders, as_json))
@@ -249,11 +262,13 @@ def demo(
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Where the webhook receiver listens")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="The webhook receiver's port")] = 8642,
+    host: Annotated[str, typer.Option(help="The receiver's address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The webhook receiver's port.")] = 8642,
     public_url: Annotated[
         str | None,
-        typer.Option(help="The address ShipStation reaches the receiver at: subscribe webhooks"),
+        typer.Option(
+            help="The address ShipStation reaches the receiver at; webhooks are subscribed to it."
+        ),
     ] = None,
 ) -> None:
     """Run the whole service in this process until Ctrl-C: a Prefect server (unless
@@ -269,7 +284,7 @@ def rotate_key(
     new_key_file: Annotated[
         str | None,
         typer.Option(
-            help="File holding the new key (mode 600); else TEMUSHIP_NEW_SECRET_KEY gives it"
+            help="A file holding the new key (mode 600); else TEMUSHIP_NEW_SECRET_KEY gives it."
         ),
     ] = None,
 ) -> None:
@@ -278,6 +293,18 @@ def rotate_key(
     from flows.cli.keys import do_rotate_key
 
     raise typer.Exit(do_rotate_key(new_key_file))
+
+
+def _one_line_summaries() -> None:
+    """The command list shows each command's first paragraph with its source line breaks: give
+    it as one line, so that it wraps at the terminal's width, never mid-sentence."""
+    for info in app.registered_commands:
+        doc = info.callback.__doc__ if info.callback else None
+        if doc and not info.short_help:
+            info.short_help = " ".join(doc.split("\n\n")[0].split())
+
+
+_one_line_summaries()
 
 
 def main() -> None:

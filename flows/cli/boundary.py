@@ -81,6 +81,9 @@ class GuardedGroup(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise  # exit codes and usage errors: Typer prints and exits as usual
+        except BrokenPipeError:  # the reader of stdout went away (`temuship --help | head`)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # quiet at exit
+            raise typer.Exit(0) from None
         except Exception as error:
             if debug_enabled():
                 raise

@@ -24,8 +24,9 @@ from domain.token import Token
 from domain.usecases.moving import Moved, new_shipstation_account
 from domain.usecases.shops import Mistake, Refused, checked_account, connect
 from flows.cli.keys import require_key
-from flows.cli.output import out, problem
+from flows.cli.output import command, out, problem, say
 from flows.cli.rules import NAME, NAME_RULE
+from flows.wording import plural, when
 
 
 @dataclass(frozen=True)
@@ -173,28 +174,27 @@ def _show_moved(moved: Moved) -> None:
         if moved.before is not moved.after
         else f"to another ShipStation {moved.after.label} account"
     )
-    out.print(f"[green]Moved[/green] {moved.shop_id} {what}; its Temu side is as it was.")
-    out.print(
-        f"Kept its cursors, orders, history and pending confirmations: {moved.carried} order(s) "
-        f"ShipStation has stay as they are, {moved.left} will be sent at the next sync."
-    )
+    out.print("[green]Moved[/green]", end=" ")
+    say(f"the shop {moved.shop_id} {what}; its Temu side is as it was. Its cursors, orders, "
+        f"history and pending confirmations are kept: {plural(moved.carried, 'order')} "
+        f"ShipStation has stay as they are, {moved.left} will be sent at the next "
+        "sync.")  # fmt: skip
 
 
 def _show_connected(services: Services, shop: Shop, token: Token) -> None:
     now = services.clock.now()
-    source = "from Temu" if token.expiry_known else "90 days from now: Temu gave none"
+    source = "as Temu says" if token.expiry_known else "90 days from now: Temu gave no date"
     ss = shop.shipstation
     where = (
-        f"ShipStation {ss.api.label}, warehouse {ss.warehouse_id}"
-        + (f", store {ss.store_id}" if ss.store_id is not None else "")
+        f"ShipStation V2 (warehouse {ss.warehouse_id}"
+        + (f", store {ss.store_id})" if ss.store_id is not None else ")")
         if ss.api is ShipStationApi.V2
-        else f"ShipStation store {ss.store_id} (API {ss.api.value.upper()})"
+        else f"ShipStation store {ss.store_id} (V1)"
     )
-    out.print(
-        f"[green]Connected[/green] {shop.shop_id}: Temu mall {token.mall_id}, region "
-        f"{token.region_id}; {where}."
-    )
-    out.print(
-        f"Token expires {token.expires_at:%Y-%m-%d %H:%M} UTC ({source}), "
-        f"{token.days_left(now):.0f} days left. Credentials are stored encrypted."
-    )
+    out.print("[green]Connected[/green]", end=" ")
+    say(f"the shop {shop.shop_id}: Temu mall {token.mall_id} (region {token.region_id}) and "
+        f"{where}. Its Temu token expires {when(token.expires_at)} ({source}), in "
+        f"{plural(round(token.days_left(now)), 'day')}; the credentials are stored "
+        "encrypted.")  # fmt: skip
+    say(f"Next: `{command()} sync {shop.shop_id}` syncs it once now; `{command()} serve` keeps "
+        "it in sync (README: Running it).")  # fmt: skip

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from adapters.db.location import data_dir
-from flows.cli.output import dump, out
+from flows.cli.output import command, dump, line, out
+from flows.cli.output import say as out_say
+from flows.wording import plural, when
 
 DEMO_SHOP = "demo"
 
@@ -22,13 +24,26 @@ def demo_database() -> str:
     return f"sqlite:///{path}"
 
 
+def own_prefect() -> Path:
+    """The demo's flow runs go to a temporary Prefect server in a Prefect home of its own,
+    never to the server PREFECT_API_URL or the active Prefect profile names: a real server's
+    UI shows real shops only. Called before Prefect is imported."""
+    home = Path(data_dir()) / "demo-prefect"
+    home.mkdir(mode=0o700, exist_ok=True)
+    for setting in ("API_URL", "UI_URL", "PROFILE", "PROFILES_PATH"):
+        os.environ.pop(f"PREFECT_{setting}", None)
+    os.environ["PREFECT_HOME"] = str(home)
+    return home
+
+
 def run_demo(order_count: int, as_json: bool) -> int:
+    own_prefect()
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from adapters.sandbox.launcher import Sandbox
     from adapters.sandbox.temu.state import TemuSandbox
     from flows import wiring
     from flows.cli.prefect_api import ensure_prefect_api
-    from flows.sync import sync_shop
+    from flows.sync import run_sync_shop
 
     url = demo_database()
     services = wiring.bootstrap(url)
@@ -37,23 +52,19 @@ def run_demo(order_count: int, as_json: bool) -> int:
         sandbox.temu.seed_orders(order_count, seed=20261127)
         say(
             as_json,
-            f"Sandbox: Temu at {sandbox.temu_url}, ShipStation at "
-            f"{sandbox.shipstation_url}; {order_count} orders seeded.",
+            f"The sandbox is up: a simulated Temu at {sandbox.temu_url} with {order_count} "
+            f"orders, and a simulated ShipStation at {sandbox.shipstation_url}.",
         )
         connect_demo_shop(sandbox, services, as_json)
-        say(as_json, "First sync (starts a local Prefect server the first time)...")
+        say(as_json, "First sync (a temporary Prefect server of the demo's own starts first)...")
         ensure_prefect_api()
-        steps["first_sync"] = sync_shop(DEMO_SHOP)
+        steps["first_sync"] = run_sync_shop(DEMO_SHOP)
         steps["labels"] = buy_labels(sandbox, services)
         steps["example_order"] = example_order(sandbox)
         steps["addresses_arrived"] = give_addresses(sandbox)
-        say(
-            as_json,
-            f"Bought labels in ShipStation: {steps['labels']}; "
-            f"{steps['addresses_arrived']} held orders got their address in Temu.",
-        )
+        say(as_json, "Bought labels in ShipStation and released addresses in Temu; second sync...")
         time.sleep(1.1)  # Temu's update times are in seconds
-        steps["second_sync"] = sync_shop(DEMO_SHOP)
+        steps["second_sync"] = run_sync_shop(DEMO_SHOP)
         steps["temu_shipped"] = len(sandbox.temu.order_sns({4}))
     from domain.usecases.reports import shop_status
 
@@ -73,7 +84,8 @@ def connect_demo_shop(sandbox: Any, services: Any, as_json: bool) -> None:
 
     creds = sandbox.temu_credentials(), sandbox.shipstation_credentials()
     token = connect(services, Shop(DEMO_SHOP, *creds, created_at=services.clock.now()))
-    say(as_json, f"Connected shop '{DEMO_SHOP}': token valid until {token.expires_at:%Y-%m-%d}.")
+    say(as_json, f"Connected the shop '{DEMO_SHOP}'; its token is valid until "
+                 f"{when(token.expires_at)}.")  # fmt: skip
 
 
 def example_order(sandbox: Any) -> str | None:
@@ -84,7 +96,7 @@ def example_order(sandbox: Any) -> str | None:
 
 def say(quiet: bool, text: str) -> None:
     if not quiet:
-        out.print(text, highlight=False)
+        out_say(text)
 
 
 def buy_labels(sandbox: Any, services: Any) -> dict[str, int]:
@@ -131,37 +143,39 @@ def give_addresses(sandbox: Any) -> int:
 
 
 def summary(steps: dict[str, Any], url: str) -> None:
-    first, second, status = steps["first_sync"], steps["second_sync"], steps["status"]
+    """The demo's last screen: what each step did, the shop as `temuship status` shows it,
+    and the commands to paste next."""
+    from flows.cli.views import print_status
+
+    first, second, labels = steps["first_sync"], steps["second_sync"], steps["labels"]
     c1, c2 = first["counts"], second["counts"]
     out.print("\n[bold]What happened[/bold]")
-    out.print(
-        f"  first sync: {c1.get('orders_new', 0)} orders read from Temu, "
-        f"{c1.get('pushed', 0)} sent to ShipStation in {c1.get('push_calls', 0)} call(s)"
-    )
-    out.print(
-        f"  second sync: {c2.get('labels_seen', 0)} labels read, "
-        f"{c2.get('confirmations_queued', 0)} confirmations queued, "
-        f"{c2.get('confirmed', 0)} confirmed to Temu in {c2.get('confirm_calls', 0)} "
-        f"call(s); {c2.get('pushed', 0)} orders updated in ShipStation"
-    )
-    out.print(
-        "  orders by state: "
-        + ", ".join(f"{k} {v}" for k, v in sorted(status["orders_by_state"].items()))
-    )
-    out.print(
-        f"  held without a ship-to: {status['missing_ship_to']}; "
-        f"confirmations: {status['confirmations_by_status']}"
-    )
-    attention = second.get("attention", [])
-    out.print(f"  needing a person: {len(attention)}")
-    for kind, ident, reason in attention[:5]:
-        out.print(f"    {kind} {ident}: {reason}", highlight=False)
-    out.print("\n[bold]Where to look next[/bold]")
+    said(f"The first sync read {plural(c1.get('orders_read', 0), 'Temu order')} and sent "
+         f"{c1.get('pushed', 0)} to ShipStation in {plural(c1.get('push_calls', 0), 'call')}; "
+         f"{c1.get('orders_without_ship_to', 0)} wait for Temu's ship-to address "
+         "(Temu gives it once an order awaits shipment).")  # fmt: skip
+    bought = sum(labels.values())
+    said(f"Labels were bought in ShipStation for {plural(bought, 'order')}: {labels['full']} "
+         f"whole, {labels['partial']} for some lines, {labels['two_packages']} in two boxes, "
+         f"{labels['voided']} voided again; Temu gave the address of "
+         f"{plural(steps['addresses_arrived'], 'held order')}.")  # fmt: skip
+    said(f"The second sync read {plural(c2.get('labels_seen', 0), 'label')}, confirmed "
+         f"{plural(c2.get('confirmed', 0), 'shipment')} to Temu in "
+         f"{plural(c2.get('confirm_calls', 0), 'call')} and updated "
+         f"{plural(c2.get('pushed', 0), 'order')} in ShipStation.")  # fmt: skip
+    out.print("\n[bold]The shop now[/bold] (what `temuship status demo` shows)")
+    print_status(steps["status"], "labels: read by each sync",
+                 dashboard="none: the demo's Prefect server stopped with it")  # fmt: skip
+    out.print("[bold]Where to look next[/bold] (paste these; the demo's database is its own)")
     env = f"TEMUSHIP_DATABASE_URL={url}"
     example = steps.get("example_order") or "PO-..."
-    out.print(f"  {env} temuship status {DEMO_SHOP}", soft_wrap=True)
-    out.print(f"  {env} temuship history {example}", soft_wrap=True)
-    out.print("  temuship connect --help   (connect a real shop)")
+    line(f"  {env} {command()} status {DEMO_SHOP}")
+    line(f"  {env} {command()} history {example}")
+    line(f"  {command()} connect --help      # then connect a real shop")
+
+
+def said(text: str) -> None:
+    out_say(text, indent=2)
 
 
 def connect_lines(temu_url: str, shipstation_url: str) -> list[str]:
@@ -177,12 +191,12 @@ def connect_lines(temu_url: str, shipstation_url: str) -> list[str]:
     v2 = f"--shipstation-api v2 --shipstation-key {DEMO_V2_API_KEY}"
     return [
         "Connect with ShipStation V1 (Legacy: a key and a secret):",
-        f"  temuship connect sandbox {temu} --shipstation-key {DEMO_API_KEY} "
+        f"  {command()} connect sandbox {temu} --shipstation-key {DEMO_API_KEY} "
         f"--shipstation-secret {DEMO_API_SECRET} {urls}",
         "or with ShipStation V2 (one API key; the same simulated account):",
-        f"  temuship connect sandbox {temu} {v2} {urls}",
+        f"  {command()} connect sandbox {temu} {v2} {urls}",
         "A shop connected with V1 moves to V2 (its Temu side, orders and history kept) with:",
-        f"  temuship connect sandbox --replace {v2} --shipstation-url {shipstation_url}",
+        f"  {command()} connect sandbox --replace {v2} --shipstation-url {shipstation_url}",
     ]
 
 
@@ -191,10 +205,22 @@ def serve_sandbox(temu_port: int, shipstation_port: int, order_count: int) -> No
 
     sandbox = Sandbox(temu_port=temu_port, shipstation_port=shipstation_port).start()
     sandbox.temu.seed_orders(order_count)
-    out.print(f"Simulated Temu: {sandbox.temu_url}   ShipStation: {sandbox.shipstation_url}")
-    for line in connect_lines(sandbox.temu_url, sandbox.shipstation_url):
-        out.print(line, soft_wrap=True, highlight=False)  # one line each, to copy and paste
-    out.print("These are the sandbox's own demo credentials. Ctrl-C stops it.")
+    say(False, f"A simulated Temu serves at {sandbox.temu_url} ({order_count} orders) and a "
+               f"simulated ShipStation at {sandbox.shipstation_url}, until Ctrl-C.")  # fmt: skip
+    say(False, "Connect a shop to them with the sandbox's own demo credentials:")
+    for text in connect_lines(sandbox.temu_url, sandbox.shipstation_url):
+        if text.startswith("  "):
+            line(text)  # a command: one line, to copy and paste
+        else:
+            say(False, text)
+    say(False, "Drive them from another terminal (README, The sandbox, lists every admin "
+               "route), for example:")  # fmt: skip
+    line(f"  curl -X POST {sandbox.temu_url}/admin/seed -H 'Content-Type: application/json' "
+         """-d '{"count": 10}'      # 10 new orders, read by the next sync""")  # fmt: skip
+    line(
+        f"  curl -X POST {sandbox.temu_url}/admin/tokens/expire -H 'Content-Type: "
+        "application/json' -d '{}'      # the token expires: the next sync pauses the shop"
+    )
     try:
         while True:
             time.sleep(3600)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flows.cli.output import out
+from flows.wording import plural
 
 if TYPE_CHECKING:
     from domain.errors import SecretKeyError
@@ -51,26 +52,26 @@ def do_rotate_key(new_key_file: str | None, database_url: str | None = None) -> 
     new = new_secret_key(path, os.environ.get(NEW_SECRET_KEY_ENV), NEW_SECRET_KEY_ENV)
     done = rotate_key(engine_for(database_url), new)
     out.print(
-        f"re-encrypted the credentials of {done.shops} shop(s) under the new key "
-        f"(fingerprint {shown(done.fingerprint)}); the old key no longer opens them",
+        f"Re-encrypted the credentials of {plural(done.shops, 'shop')} under the new key "
+        f"(fingerprint {shown(done.fingerprint)}); the old key no longer opens them.",
         highlight=False,
         soft_wrap=True,
     )
     if done.key_file is not None:
         out.print(
-            f"the key file {done.key_file} now holds the new key", highlight=False, soft_wrap=True
+            f"The key file {done.key_file} now holds the new key.", highlight=False, soft_wrap=True
         )
     elif new.path is not None:
         out.print(
-            f"next: set {SECRET_KEY_ENV} to the contents of {new.path} wherever temuship runs "
-            f'(export {SECRET_KEY_ENV}="$(cat {new.path})")',
+            f"Next: set {SECRET_KEY_ENV} to the contents of {new.path} wherever temuship runs "
+            f'(export {SECRET_KEY_ENV}="$(cat {new.path})").',
             highlight=False,
             soft_wrap=True,
         )
     else:
         out.print(
-            f"next: set {SECRET_KEY_ENV} to the value of {NEW_SECRET_KEY_ENV} wherever temuship "
-            f"runs, then unset {NEW_SECRET_KEY_ENV}",
+            f"Next: set {SECRET_KEY_ENV} to the value of {NEW_SECRET_KEY_ENV} wherever temuship "
+            f"runs, then unset {NEW_SECRET_KEY_ENV}.",
             highlight=False,
             soft_wrap=True,
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 from domain.ports import Services
 from domain.usecases.shops import (
@@ -15,7 +14,8 @@ from domain.usecases.shops import (
     map_carriers,
 )
 from flows.cli.keys import require_key
-from flows.cli.output import dump, err, out, problem
+from flows.cli.output import command, dump, err, line, out, problem, say, show, table
+from flows.wording import plural
 
 
 def do_disconnect(services: Services, name: str, delete_orders: bool, yes: bool) -> int:
@@ -83,12 +83,14 @@ def do_carriers(
     if as_json:
         dump(rows)
         return 0
-    table = Table("ShipStation carrier", "Temu carrier id", "Temu name", "how")
+    grid = table("ShipStation carrier", "Temu carrier id", "Temu name", "how")
     for row in rows:
-        table.add_row(*(str(row[k] or "") for k in ("shipstation", "temu_id", "temu_name", "how")))
-    out.print(table)
+        grid.add_row(*(str(row[k] or "") for k in ("shipstation", "temu_id", "temu_name", "how")))
+    show(grid)
     if any(row["how"] == "unmapped" for row in rows):
-        out.print(f"Map the rest with: temuship carriers {name} --map CODE=TEMU_CARRIER_ID")
+        say("A label of an unmapped carrier waits: its confirmation goes once the carrier is "
+            "mapped. Map one with:")  # fmt: skip
+        line(f"  {command()} carriers {name} --map CODE=TEMU_CARRIER_ID")
     return 0
 
 
@@ -132,7 +134,7 @@ def do_forget_credentials(services: Services, name: str, yes: bool) -> int:
               f"token state are kept, and it is paused. Next: temuship connect {name} --replace "
               "...", highlight=False, soft_wrap=True)  # fmt: skip
     if left:
-        out.print(f"{left} other shop(s) still hold credentials under the lost key: forget "
+        out.print(f"{plural(left, 'other shop')} still hold credentials under the lost key: forget "
                   "theirs too (`temuship forget-credentials NAME`) before connecting again; a "
                   "database keeps its credentials under one key.", highlight=False,
                   soft_wrap=True)  # fmt: skip

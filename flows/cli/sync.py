@@ -21,23 +21,27 @@ from domain.errors import (
 )
 from domain.ports import Services, TimeWindow
 from domain.shop import ShipStationApi, Shop
+from domain.sync import RunStatus
 from domain.sync.dry_run import PlanReport, plan_shop
 from domain.usecases import shops
 from domain.usecases.shops import Mistake, Refused
 from flows.cli.keys import require_key
-from flows.cli.output import dump, err, out, problem
+from flows.cli.output import command, dump, err, out, problem, say, show, table
 from flows.cli.prefect_api import ensure_prefect_api
+from flows.wording import (
+    items_by_kind,
+    items_list,
+    needs_person_sentence,
+    needs_person_words,
+    plural,
+    state_words,
+    when,
+)
 
-SHOWN = (
-    ("orders_seen", "read from Temu"), ("orders_new", "new"), ("pushed", "sent to ShipStation"),
-    ("missing_ship_to_seen", "without ship-to"), ("labels_seen", "labels"),
-    ("confirmed", "confirmed to Temu"),
-)  # fmt: skip
-
-
+SHOWN = 10  # items for a person listed per shop; `--json` has them all (up to 500)
 PAUSED_FIX = (
-    "to resume it: get a new access token in Temu's seller centre (re-authorise the app), then "
-    "run `temuship reauthorize {shop} --access-token ...` (or TEMU_ACCESS_TOKEN=...)"
+    "To resume it, get a new access token in Temu's seller centre (authorise the app again), "
+    "then run: {command} reauthorize {shop} --access-token ... (or set TEMU_ACCESS_TOKEN)."
 )
 
 
@@ -115,31 +119,70 @@ def _watching(
 
 
 def _one(sync_shop: Any, shop_id: str, since: datetime | None) -> dict[str, Any]:
-    from flows.sync import failed
+    from flows.sync import summary_of
 
-    state = sync_shop(shop_id, since=since, return_state=True)
-    return dict(state.result()) if state.is_completed() else failed(shop_id, state.message)
+    return summary_of(shop_id, sync_shop(shop_id, since=since, return_state=True))
 
 
 def print_results(results: list[dict[str, Any]]) -> None:
-    """One line per shop (readable in any terminal width), then what needs a person."""
+    """Each shop's run in sentences, then its items for a person in a table (the order
+    number beside every shipment id)."""
     for r in results:
-        colour = {"ok": "green", "skipped": "yellow"}.get(r["status"], "red")
-        counts = r.get("counts", {})
-        figures = " · ".join(f"{label} {counts.get(key, 0)}" for key, label in SHOWN)
-        attention = len(r.get("attention", []))
-        out.print(
-            f"[bold]{r['shop']}[/bold] [{colour}]{r['status']}[/{colour}]: {figures}"
-            f" · needs a person {attention}",
-            highlight=False,
-        )
-    for r in results:
-        if r.get("reason"):
-            out.print(f"[bold]{r['shop']}[/bold]: {r['reason']}", highlight=False)
-        if r["status"] == "paused":
-            out.print(f"  {PAUSED_FIX.format(shop=r['shop'])}", highlight=False, markup=False)
-        for kind, ident, reason in r.get("attention", [])[:10]:
-            out.print(f"  {kind} {ident}: {reason}", highlight=False)
+        print_run(r)
+
+
+def print_run(r: dict[str, Any], shown: int = SHOWN) -> None:
+    say(f"{r['shop']}: {run_sentence(r)}")
+    if r["status"] == "paused":
+        say(PAUSED_FIX.format(command=command(), shop=r["shop"]))
+    needing = r.get("needs_person", len(r.get("attention") or []))
+    if needing or r["status"] in ("ok", "skipped"):
+        say(needs_person_sentence(needing, items_list(r)))
+    print_items(r, shown)
+    if needing > shown:
+        say(f"`{command()} status {r['shop']}` lists what needs a person now; `--json` gives "
+            "every item of this run.")  # fmt: skip
+    say("")
+
+
+def print_items(result: dict[str, Any], shown: int = SHOWN) -> None:
+    """A run's items for a person, kind by kind: a line saying how many, then a table of the
+    first `shown` with the order number, the shipment id of a label, and why."""
+    items = result.get("items") or []
+    for kind, count in items_by_kind(result):
+        rows = [i for i in items if i["kind"] == kind][:shown]
+        if kind == "shop_paused" or not rows:
+            continue
+        say(f"{needs_person_words(kind, count)}:")
+        labels = any(i["shipment"] for i in rows)
+        grid = table("order", "shipment", "why") if labels else table("order", "why")
+        for i in rows:
+            cells = (i["order"] or "-", i["shipment"], i["reason"]) if labels else (
+                i["order"] or "-", i["reason"])  # fmt: skip
+            grid.add_row(*cells)
+        show(grid)
+        if count > len(rows):
+            say(f"…and {count - len(rows)} more.")
+
+
+def run_sentence(r: dict[str, Any]) -> str:
+    """What a run did, in a sentence: orders counted once each however often read."""
+    c = r.get("counts") or {}
+    status = RunStatus(r["status"])
+    if status in (RunStatus.PAUSED, RunStatus.SKIPPED, RunStatus.FAILED):
+        return f"{status.words}. Why: {r.get('reason') or 'no reason given'}"
+    read = c.get("orders_read", 0)
+    said = (
+        f"{plural(read, 'Temu order')} read ({c.get('orders_new', 0)} new to temuship, "
+        f"{c.get('orders_state_changed', 0)} changed state), {c.get('pushed', 0)} sent to "
+        f"ShipStation, {plural(c.get('labels_seen', 0), 'label')} read, "
+        f"{c.get('confirmed', 0)} confirmed to Temu"
+    )
+    if waiting := c.get("orders_without_ship_to", 0):
+        said += f"; {plural(waiting, 'order')} waiting for Temu's ship-to address"
+    if status is RunStatus.PARTIAL:
+        return f"partly done: {said}. Why: {r.get('reason')}; the next sync finishes the rest."
+    return f"done: {said}."
 
 
 def do_plan(services: Services, names: list[str], since: datetime | None, as_json: bool) -> int:
@@ -162,35 +205,58 @@ def do_plan(services: Services, names: list[str], since: datetime | None, as_jso
         dump([r.to_dict() for r in reports])
         return 0
     for r in reports:
-        out.print(f"[bold]{r.shop_id}[/bold] (plan only: nothing was sent or written)")
-        if r.blocked:
-            out.print(f"  [red]would not sync:[/red] {r.blocked}")
-            continue
-        out.print(_shipstation_plan(services, r))
-        for sn, status in r.to_shipstation[:10]:
-            out.print(f"    {sn} -> {status}")
-        out.print(f"  Temu: {len(r.to_temu)} shipment confirmation(s)")
-        for tracking, sn, lines in r.to_temu[:10]:
-            out.print(f"    tracking {tracking} for {sn} ({lines} line(s))")
-        for item in r.summary.attention[:10]:
-            out.print(
-                f"  needs a person: {item.kind.value} {item.subject}: {item.reason}",
-                highlight=False,
-            )
+        print_plan(r, _is_v2(services, r.shop_id))
     return 0
 
 
-def _shipstation_plan(services: Services, report: PlanReport) -> str:
-    """V1 upserts every order with createorders; V2 creates the new ones (in batches of up to
+def _is_v2(services: Services, shop_id: str) -> bool:
+    with services.uow() as uow:
+        shop = uow.shops.get(shop_id, decrypt=False)
+    return shop is not None and shop.shipstation.api is ShipStationApi.V2
+
+
+def print_plan(r: PlanReport, v2: bool = False) -> None:
+    out.print(f"[bold]{r.shop_id}[/bold]:", end=" ")
+    if r.blocked:
+        say(f"would not sync (plan only: nothing was sent or written). Why: {r.blocked}")
+        return
+    say(f"plan only: nothing was sent or written. A sync now would send "
+        f"{_shipstation_plan(r, v2)} and "
+        f"{plural(len(r.to_temu), 'shipment confirmation')} to Temu.")  # fmt: skip
+    if r.to_shipstation:
+        grid = table("order", "sent as")
+        for sn, status in r.to_shipstation[:SHOWN]:
+            grid.add_row(sn, state_words(status))
+        show(grid)
+        _more(len(r.to_shipstation), "orders")
+    if r.to_temu:
+        grid = table("order", "tracking", "lines")
+        for tracking, sn, lines in r.to_temu[:SHOWN]:
+            grid.add_row(sn, tracking, str(lines))
+        show(grid)
+        _more(len(r.to_temu), "confirmations")
+    if r.summary.attention:
+        said = r.summary.to_dict()
+        say(needs_person_sentence(r.summary.needs_person, items_list(said)))
+        print_items(said)
+    say("")
+
+
+def _shipstation_plan(report: PlanReport, v2: bool) -> str:
+    """V1 upserts every order with createorders; V2 creates the new ones (in calls of up to
     100) and brings the others to their content and status one by one."""
     count = len(report.to_shipstation)
-    with services.uow() as uow:
-        shop = uow.shops.get(report.shop_id, decrypt=False)
-    if shop is not None and shop.shipstation.api is ShipStationApi.V2:
+    if v2:
         new = report.new_to_shipstation
-        return (f"  ShipStation V2: {count} order(s): {new} to create (in calls of up to 100), "
-                f"{count - new} it has to update or give a new status")  # fmt: skip
-    return f"  ShipStation: {count} order(s) in {(count + 99) // 100} createorders call(s)"
+        return (f"{plural(count, 'order')} to ShipStation V2 ({new} to create, in calls of up "
+                f"to 100; {count - new} to update or give a new status)")  # fmt: skip
+    calls = (count + 99) // 100
+    return f"{plural(count, 'order')} to ShipStation in {plural(calls, 'createorders call')}"
+
+
+def _more(count: int, what: str) -> None:
+    if count > SHOWN:
+        say(f"…and {count - SHOWN} more {what} (`--json` lists them all).")
 
 
 def do_reauthorize(services: Services, name: str, access_token: str, catch_up: bool) -> int:
@@ -216,12 +282,13 @@ def do_reauthorize(services: Services, name: str, access_token: str, catch_up: b
     except (ExternalApiError, PermissionMissing) as error:
         problem(f"Temu refused the new token for {name}; {stays}: {error}")
         return 1
-    out.print(f"[green]{name} resumed[/green]: token valid until {token.expires_at:%Y-%m-%d}.")
+    out.print(f"[green]{name} is resumed[/green]:", end=" ")
+    say(f"Temu accepted the new token, valid until {when(token.expires_at)}.")
     from flows.reauthorize import complete_waiting_runs
 
     ensure_prefect_api()
     for run_name in complete_waiting_runs(name):
-        out.print(f"Completed the waiting re-authorisation run {run_name}.")
+        say(f"Completed the re-authorisation run that waited for the token ({run_name}).")
     if not catch_up:
         return 0
     return do_sync(services, [name], None, as_json=False)

@@ -1,17 +1,23 @@
-"""`temuship status` and `temuship history`: domain/usecases/reports.py, as tables or JSON. An
-unknown shop or order exits 2 (flows/cli/boundary.py)."""
+"""`temuship status` and `temuship history`: domain/usecases/reports.py, as sentences and
+aligned tables (the words of flows/shop_view.py, the dashboard's) or JSON. An unknown shop or
+order exits 2 (flows/cli/boundary.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
 from typing import Any
 
 from domain.ports import Services
 from domain.usecases.reports import order_history, shop_status
 from domain.usecases.shops import known_shops
+from flows import shop_view as view
 from flows.cli.keys import key_refusal
-from flows.cli.output import dump, out, problem
-from flows.wording import shipstation_words, token_validity
+from flows.cli.output import command, dump, out, problem, say, show, table
+from flows.ui_links import dashboard_path, dashboard_url, default_ui_base
+from flows.wording import ORDER_STATE_WORDS, plural, state_words, when
+
+SHOWN = 10  # rows of each list; `--json` has more
+STATES = re.compile("|".join(rf"\b{state}\b" for state in ORDER_STATE_WORDS if "_" in state))
 
 
 def show_status(services: Services, name: str | None, as_json: bool) -> int:
@@ -22,14 +28,17 @@ def show_status(services: Services, name: str | None, as_json: bool) -> int:
 
     reports = [shop_status(services, shop_id) for shop_id in names]
     if as_json:
-        dump([report | {"labels": label_status(services, report["shop"])} for report in reports])
+        dump([r | {"labels": label_status(services, r["shop"]),
+                   "dashboard": dashboard_url(r["shop"])} for r in reports])  # fmt: skip
     else:
         if not reports:
-            out.print("No shops yet: run `temuship connect` (or try `temuship demo`).")
+            say(f"No shops yet: connect one with `{command()} connect` "
+                f"(or try `{command()} demo`).")  # fmt: skip
         for report in reports:
-            _print_status(report)
-            if "error" not in report:
-                out.print(f"  {label_line(services, report['shop'])[1]}", highlight=False)
+            if "error" in report:
+                problem(f"{report['shop']}: {report['error']}")
+                continue
+            print_status(report, label_line(services, report["shop"])[1])
     refusal = key_refusal(services) if reports else None
     if refusal is not None:
         problem(str(refusal))
@@ -37,62 +46,63 @@ def show_status(services: Services, name: str | None, as_json: bool) -> int:
     return 0
 
 
-def _print_status(report: dict[str, Any]) -> None:
-    if "error" in report:
-        problem(f"{report['shop']}: {report['error']}")
-        return
-    token = report["token"]
-    paused = f"paused: {report['paused_reason']}" if report["paused"] else "running"
-    out.print(f"[bold]{report['shop']}[/bold] ({paused}; sync {report['sync_state']})")
-    if token["state"] in ("active", "expiring"):
-        line = f"{token['state']}, expires {token['expires_at']} ({token['days_left']} days)"
-    else:
-        line = f"{token['state']}{token_validity(token)}"
-    out.print(f"  token {line}", highlight=False)
-    out.print(f"  ShipStation {shipstation_words(report['shipstation'])}", highlight=False)
-    out.print(f"  last good sync: {report['last_successful_sync'] or 'never'}")
-    if report["last_error"]:
-        out.print(f"  last error: {report['last_error']}", highlight=False)
-    states = ", ".join(f"{k} {v}" for k, v in sorted(report["orders_by_state"].items()))
-    out.print(f"  orders: {states or 'none'}; missing ship-to: {report['missing_ship_to']}")
-    out.print(f"  confirmations: {report['confirmations_by_status']}", highlight=False)
-    for row in report.get("recent_shipments", [])[:5]:
-        cost = f", {row['cost']}" if row["cost"] else ""
-        out.print(
-            f"  shipment {row['shipment']} for {row['order']}: {row['carrier']} "
-            f"{row['service'] or ''}{cost}, tracking {row['tracking']} ({row['status']})",
-            highlight=False,
+def print_status(report: dict[str, Any], labels: str, dashboard: str | None = None) -> None:
+    """One shop: the headline, what needs a person, the table, then the lists."""
+    shop = report["shop"]
+    out.print(f"[bold]Shop {shop}[/bold]")
+    say(view.headline(report))
+    say(view.needs_person_line(report))
+    grid = table("", "")
+    labelled = ("Labels", labels.removeprefix("labels: "))
+    for what, words in [*view.rows(report, local=True), labelled]:
+        grid.add_row(what, words)
+    dashboard = (
+        dashboard
+        or dashboard_url(shop)
+        or (
+            f"{default_ui_base()}/{dashboard_path(shop)} (the Prefect UI's default address, "
+            f"while `{command()} serve` or `{command('prefect')} server start` runs)"
         )
-    for kind in ("held", "push_failed", "confirmation_problems"):
-        for row in report[kind][:10]:
-            out.print(f"  {kind}: {row}", highlight=False)
-    _print_ship_by(report)
-
-
-def _print_ship_by(report: dict[str, Any], shown: int = 10) -> None:
-    """One line per order near or past its Temu ship-by time with no label yet."""
-    at_risk = report.get("ship_by_at_risk") or []
-    if not at_risk:
-        return
-    late = sum(1 for row in at_risk if row["late"])
-    out.print(
-        f"  ship-by at risk (within {report.get('ship_by_horizon_hours', 24)} h, no label): "
-        f"{len(at_risk)}, {late} late",
-        highlight=False,
     )
-    for row in at_risk[:shown]:
-        out.print(f"    {ship_by_line(row)}", highlight=False, markup=False)
-    if len(at_risk) > shown:
-        out.print(f"    …and {len(at_risk) - shown} more (`temuship status --json`)")
+    grid.add_row("Dashboard", dashboard)
+    show(grid)
+    _lists(report)
+    say("")
 
 
-def ship_by_line(row: dict[str, Any]) -> str:
-    """`PO-… ship by 2026-12-01 14:00 UTC, in 5 h` or `… LATE by 3 h`."""
-    when = datetime.fromisoformat(row["ship_by"]).astimezone(UTC)
-    hours = abs(row["hours_left"])
-    amount = f"{hours:.0f}" if hours >= 1 else f"{hours:.1f}"
-    left = f"LATE by {amount} h" if row["late"] else f"in {amount} h"
-    return f"{row['order']} ship by {when:%Y-%m-%d %H:%M} UTC, {left}"
+def _lists(report: dict[str, Any]) -> None:
+    for title, count, rows in view.problems(report):
+        if rows:
+            four: tuple[str, ...] = ("order", "shipment", "status", "why")
+            _print_rows(f"{title}: {count}", four if len(rows[0]) == 4 else four[::3], rows, count)
+    at_risk = report.get("ship_by_at_risk") or []
+    if at_risk:
+        risks = [view.ship_by_item(risk, local=True) for risk in at_risk]
+        title = f"Orders to ship now, earliest ship-by first: {len(risks)}"
+        _print_rows(title, ("order", "ship by", "left"), risks, len(risks))
+    shipments = (report.get("recent_shipments") or [])[:5]
+    if shipments:
+        labels = [(r["order"], r["shipment"], r["tracking"] or "", _label(r), r["status"])
+                  for r in shipments]  # fmt: skip
+        heads = ("order", "shipment", "tracking", "carrier and cost", "to Temu")
+        _print_rows(f"The latest {plural(len(labels), 'label')}", heads, labels, len(labels))
+
+
+def _label(row: dict[str, Any]) -> str:
+    return ", ".join(str(row[k]) for k in ("carrier", "cost") if row.get(k))  # service: --json
+
+
+def _print_rows(
+    title: str, columns: tuple[str, ...], rows: list[Any], count: int, shown: int = SHOWN
+) -> None:
+    grid = table(*columns)
+    for row in rows[:shown]:
+        grid.add_row(*(str(cell) for cell in row))
+    say("")
+    out.print(f"[bold]{title}[/bold]")
+    show(grid)
+    if count > shown:
+        say(f"…and {count - shown} more (`--json` lists them).")
 
 
 def show_history(
@@ -108,15 +118,39 @@ def show_history(
     if as_json:
         dump(entries)
         return 0
+    say(f"{parent_order_sn}: {plural(len(entries), 'event')}, oldest first.")
+    grid = table("when", "what happened")
     for e in entries:
-        refused = " [red](refused)[/red]" if not e["accepted"] else ""
-        conflict = " [red](conflict)[/red]" if e["conflict"] else ""
-        code = f", Temu {e['temu_code']}" if e["temu_code"] is not None else ""
-        run = f", run {e['run_id']}" if e["run_id"] else ""
-        out.print(
-            f"{e['at'][:19].replace('T', ' ')}  {e['from']} -> {e['to']}  "
-            f"[bold]{e['event']}[/bold]{refused}{conflict}  ({e['source']}{code}{run})"
-            + (f"\n    {e['reason']}" if e["reason"] else ""),
-            highlight=False,
-        )
+        change = state_words(e["to"])
+        if e["from"] != e["to"]:
+            change = f"{state_words(e['from'])} → {change}"
+        said = f"{_event(e)}: {change} (by {_source(e)})"
+        if e["reason"]:
+            said += f"\n{in_words(str(e['reason']))}"
+        grid.add_row(when(e["at"]), said)
+    show(grid)
+    runs = sorted({e["run_id"] for e in entries if e["run_id"]})
+    if runs:
+        say(f"Prefect flow runs: {', '.join(runs)}.")
     return 0
+
+
+def in_words(text: str) -> str:
+    """A stored reason with the order states it names in words (`sent as on hold`)."""
+    return STATES.sub(lambda found: state_words(found.group(0)), text)
+
+
+def _event(entry: dict[str, Any]) -> str:
+    words = str(entry["event"]).replace("_", " ").capitalize()
+    words = words.replace("shipstation", "ShipStation").replace("temu", "Temu")
+    if not entry["accepted"]:
+        words += " (refused)"
+    if entry["conflict"]:
+        words += " (conflict)"
+    return words
+
+
+def _source(entry: dict[str, Any]) -> str:
+    source = {"temu": "Temu", "shipstation": "ShipStation"}.get(entry["source"], entry["source"])
+    code = entry["temu_code"]
+    return f"{source}; Temu status {code}" if code is not None else source

@@ -19,6 +19,7 @@ from domain.ports import Services
 from flows.serve.accounts import Account, accounts
 from flows.serve.prefect_server import PrefectServer, PrefectServerProblem, healthy
 from flows.serve.processes import end_children, port_free
+from flows.wording import plural
 
 log = logging.getLogger("flows.serve")
 STOP_WITHIN_S = 30.0
@@ -79,6 +80,8 @@ class Serve:
             self._start()
             self._starting = False
             self.say(self.ready_line())
+            for line in self.first_steps():
+                self.say(line)
             code = self._watch()
         except StopNow:
             code = 0
@@ -174,7 +177,8 @@ class Serve:
         shops = [s for a in accounts(self.services) for s in a.shop_ids]
         ui = self.api_url.removesuffix("/api") + "/"
         started = " (started by serve)" if self.parts.server is not None else ""
-        served = f"{len(shops)} shop(s): {', '.join(sorted(shops))}" if shops else "no shop yet"
+        names = ", ".join(sorted(shops))
+        served = f"{plural(len(shops), 'shop')}: {names}" if shops else "no shop yet"
         if self.options.public_url:
             labels = (f"webhooks at {self.options.public_url.rstrip('/')}/webhooks/shipstation/"
                       "<shop>/<token>, and the one-minute check")  # fmt: skip
@@ -185,6 +189,24 @@ class Serve:
             f"deployments served for {served}; labels by {labels}; health at "
             f"http://{self.options.host}:{self.options.port}/healthz"
         )
+
+    def first_steps(self) -> list[str]:
+        """What a person does next: start the first sync now rather than on the schedule, and
+        where each shop's dashboard is (commands to paste, as this shell can run them)."""
+        from flows.cli.output import command
+        from flows.ui_links import dashboard_path
+
+        ui = self.api_url.removesuffix("/api")
+        run = f"{command('prefect')} deployment run sync-all-shops/every-10-minutes"
+        if self.parts.server is not None:  # the person's shell does not know this server
+            run = f"PREFECT_API_URL={self.api_url} {run}"
+        shops = sorted(s for a in accounts(self.services) for s in a.shop_ids)
+        return [
+            "temuship serve: the first sync of every shop starts within 10 minutes; to start it "
+            f"now, run in another terminal: {run}",
+            *(f"temuship serve: shop {shop} at a glance: {ui}/v2/{dashboard_path(shop)}"
+              for shop in shops),
+        ]  # fmt: skip
 
     # --- running -------------------------------------------------------------------------
 

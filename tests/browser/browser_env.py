@@ -46,7 +46,7 @@ def artifacts_dir() -> Path:
 
 # The screenshots this suite writes (and, on a failure, FAILED-<test>.png): cleared from the
 # artifacts directory when the suite starts, so what it holds is the last run's.
-OWN_SHOT = re.compile(r"^(FAILED-.+|rerun-.+|reauth-.+)\.png$")
+OWN_SHOT = re.compile(r"^(FAILED-.+|rerun-.+|reauth-.+|home-.+)\.png$")
 
 
 def clear_screenshots(directory: Path) -> int:

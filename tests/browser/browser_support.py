@@ -119,6 +119,12 @@ class Stack(Scenario):
     def wait_final(self, run_id: UUID, timeout: float = 240) -> str:
         return wait_for(f"run {run_id} to end", lambda: self.final_state(run_id), timeout)
 
+    def final_name(self, run_id: UUID) -> str | None:
+        """The run's final state as `TYPE/Name` (`FAILED/Shop paused`), None until it ends."""
+        with self.client() as client:
+            state = client.read_flow_run(run_id).state
+        return f"{state.type.value}/{state.name}" if state and state.is_final() else None
+
     def deployment_id(self, name: str) -> UUID:
         with self.client() as client:
             return UUID(str(client.read_deployment_by_name(name).id))

@@ -34,8 +34,33 @@ def state_badge(page: Page) -> Locator:
     return page.locator("[data-slot=badge][class*='bg-state-']").first
 
 
-def expect_state(page: Page, state: str, timeout: float) -> None:
+def expect_state(page: Page, state: str | re.Pattern[str], timeout: float) -> None:
     expect(state_badge(page)).to_have_text(state, timeout=timeout)
+
+
+def runs_list_badge(page: Page, run_id: UUID | str) -> Locator:
+    """The state badge of one run in the Runs page's list (the row holding its link)."""
+    page.goto(f"{UI}/runs")
+    row = page.locator(f"a[href*='/runs/flow-run/{run_id}']").first
+    expect(row).to_be_visible(timeout=60_000)
+    for depth in range(1, 8):  # the nearest ancestor of the link that holds a state badge
+        holder = row.locator(f"xpath=ancestor::*[{depth}]")
+        badge = holder.locator("[class*='bg-state-']")
+        if badge.count():
+            return badge.first
+    raise AssertionError(f"no state badge near run {run_id} in the runs list")
+
+
+def follow(page: Page, link: Locator) -> Page:
+    """Click a link: the page it opens (a new tab when the link asks for one)."""
+    if (link.get_attribute("target") or "") == "_blank":
+        with page.context.expect_page() as opened:
+            link.click()
+        new = opened.value
+        new.wait_for_load_state()
+        return new
+    link.click()
+    return page
 
 
 def show_tab(page: Page, name: str) -> Locator:

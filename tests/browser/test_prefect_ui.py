@@ -64,13 +64,14 @@ def test_custom_rerun_of_named_orders_from_the_deployment_page(
     run = wait_for("the custom run", lambda: _new_run(stack, RERUN, before), 60)
     assert run.parameters["shop_id"] == SHOP and run.parameters["parent_order_sns"] == sns
     ui.open_run(page, run.id)
-    ui.expect_state(page, "Completed", RUN_END)
+    # Green only when nothing needs a person: the sandbox's shop has orders due to ship.
+    ui.expect_state(page, re.compile("^(Completed|Needs a person)$"), RUN_END)
     ui.show_tab(page, "Parameters")
     shown = page.get_by_role("tabpanel").get_by_text(sns[0]).first
     expect(shown).to_be_visible(timeout=UI_CATCH_UP)
     shots.snap(page, "rerun-2-custom-run-completed", shown)
     shots.doc(page, "6-custom-rerun-orders-run", shown)
-    assert stack.final_state(run.id) == "COMPLETED"
+    assert stack.final_name(run.id) in ("COMPLETED/Completed", "FAILED/Needs a person")
     missing = [sn for sn in sns if not stack.in_shipstation(sn)]
     assert not missing, f"the rerun did not send {missing} to ShipStation"
 
@@ -84,12 +85,20 @@ def test_expired_token_is_renewed_through_the_resume_form(
     expect(page).to_have_url(re.compile(rf"{re.escape(stack.ui_url)}{ui.UI}/"), timeout=30_000)
 
     # 1. The token expires in Temu; the next sync hits it and pauses the shop: its run ends
-    #    "Shop paused", not a plain "Completed".
+    #    "Shop paused", a Failed-type state the UI shows red, never a green "Completed"; in
+    #    the runs list too.
     stack.expire_token()
     sync = stack.start_run(SYNC, {"shop_id": SHOP})
-    assert stack.wait_final(sync) == "COMPLETED"
+    assert stack.wait_final(sync) == "FAILED"
+    assert stack.final_name(sync) == "FAILED/Shop paused"
     ui.open_run(page, sync)
     ui.expect_state(page, "Shop paused", UI_CATCH_UP)
+    expect(ui.state_badge(page)).not_to_have_class(re.compile(r"bg-state-completed"))
+    listed = ui.runs_list_badge(page, sync)
+    expect(listed).to_have_text("Shop paused", timeout=UI_CATCH_UP)
+    expect(listed).to_have_class(re.compile(r"bg-state-failed"))
+    shots.snap(page, "reauth-0-runs-list-shop-paused-red", listed)
+    ui.open_run(page, sync)
     ui.newest_logs_first(page)
     expired = ui.log_line(page, "the shop is paused: nothing was read or sent")
     expect(expired).to_be_visible(timeout=UI_CATCH_UP)
@@ -232,6 +241,30 @@ def test_expired_token_is_renewed_through_the_resume_form(
         assert not shown_in, f"{what} appears in the HTML of: {shown_in}"
         kept = [value for value in stack.stored_inputs(run.id) if secret in value]
         assert not kept, f"{what} is still in the run's stored flow-run input"
+
+
+def test_the_shop_dashboard_opens_within_two_clicks_of_the_home_page(
+    stack: Stack, page: Page, shots: Shots
+) -> None:
+    """The server's home page (the V2 dashboard) > a sync run of the shop in its Flow Runs
+    chart (1) > the dashboard link the run logs first (2): the shop's dashboard, the latest."""
+    sync = stack.start_run(SYNC, {"shop_id": SHOP})
+    stack.wait_final(sync)
+    page.goto("/")
+    run_link = page.get_by_role("link", name=f"Open flow run sync {SHOP}").first
+    expect(run_link).to_be_attached(timeout=UI_CATCH_UP)
+    shots.snap(page, "home-1-dashboard-flow-runs", page.get_by_text("Flow Runs").first)
+    run_link.click()  # 1
+    expect(page).to_have_url(re.compile(r"/runs/flow-run/"), timeout=UI_CATCH_UP)
+    url = f"{stack.ui_url}{ui.UI}/artifacts/key/shop-{SHOP}"
+    link = page.get_by_role("tabpanel").get_by_role("link", name=url).first
+    expect(link).to_be_visible(timeout=UI_CATCH_UP)
+    shots.snap(page, "home-2-run-log-links-the-dashboard", link)
+    opened = ui.follow(page, link)  # 2
+    board = opened.get_by_role("heading", name=f"Shop {SHOP}").first
+    expect(board).to_be_visible(timeout=UI_CATCH_UP)
+    expect(opened.locator("main")).to_contain_text("Everything, as text")
+    shots.snap(opened, "home-3-shop-dashboard", board)
 
 
 def test_token_field_is_masked(resume_form: dict[str, Any]) -> None:

@@ -152,3 +152,12 @@ def wait_until(what: str, probe: Callable[[], Any], timeout: float = 60.0) -> An
             return found
         time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def result_of(flow: Any, *args: Any, **kwargs: Any) -> Any:
+    """A flow's summary (or summaries) whatever its state: a run that leaves work for a person
+    ends Failed, its result a RunOutcome carrying them."""
+    from flows.sync import RunOutcome
+
+    found = flow(*args, return_state=True, **kwargs).result(raise_on_failure=False)
+    return found.summary if isinstance(found, RunOutcome) else found

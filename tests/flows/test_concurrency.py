@@ -14,12 +14,13 @@ import pytest
 from adapters.sandbox.launcher import Sandbox
 from flows import wiring
 from flows.maintenance import rerun_orders
-from flows.sync import sync_shop
+from flows.sync import run_sync_shop
 from tests.flows.flow_support import (
     World,
     connect_shop,
     in_thread,
     outcome,
+    result_of,
     services_for,
     wait_until,
 )
@@ -44,9 +45,9 @@ def test_two_syncs_started_together_one_skips_and_nothing_is_sent_twice(shared: 
     log = recorded(shared, on_busy=second_refused.set)
     make_temu = shared.services.temu_for
     shared.services.temu_for = lambda shop: HeldTemu(make_temu(shop), second_refused)
-    first = in_thread(lambda: sync_shop(shared.shop_id))
+    first = in_thread(lambda: run_sync_shop(shared.shop_id))
     wait_until("the first sync to hold the lock", lambda: "in" in log)
-    second = sync_shop(shared.shop_id)
+    second = run_sync_shop(shared.shop_id)
     one = outcome(*first)
 
     assert sorted([one["status"], second["status"]]) == ["ok", "skipped"]
@@ -92,16 +93,16 @@ def recorded(world: World, on_busy: Callable[[], None] = lambda: None) -> list[s
 
 
 def test_a_rerun_started_during_a_sync_waits_for_it_then_runs(shared: World):
-    sync_shop(shared.shop_id)
+    run_sync_shop(shared.shop_id)
     rerun_tried = threading.Event()
     log = recorded(shared, on_busy=rerun_tried.set)
     known = next(iter(shared.sandbox.shipstation.orders)).removeprefix(f"temu-{shared.shop_id}-")
     make_temu = shared.services.temu_for
     shared.services.temu_for = lambda shop: HeldTemu(make_temu(shop), rerun_tried)
-    running = in_thread(lambda: sync_shop(shared.shop_id))
+    running = in_thread(lambda: run_sync_shop(shared.shop_id))
     wait_until("the first sync to hold the lock", lambda: "in" in log)
 
-    rerun = rerun_orders(shared.shop_id, [known], wait_for_lock_seconds=60)
+    rerun = result_of(rerun_orders, shared.shop_id, [known], wait_for_lock_seconds=60)
 
     assert outcome(*running)["status"] == "ok"
     assert rerun["status"] == "ok" and rerun["counts"]["orders_seen"] == 1

@@ -17,16 +17,16 @@ from adapters.sandbox.temu.state import DEMO_ACCESS_TOKEN
 from domain.token import TokenState
 from flows.cli.sync import do_reauthorize
 from flows.reauthorize import paused_runs, reauthorize
-from flows.sync import sync_shop
+from flows.sync import run_sync_shop
 from tests.flows.flow_support import World, in_thread, outcome, wait_until
 
 WRONG = "upl-never-issued-000000000000000000000000000000000000"
 
 
 def expire(world: World) -> None:
-    assert sync_shop(world.shop_id)["status"] == "ok"
+    assert run_sync_shop(world.shop_id)["status"] == "ok"
     world.sandbox.temu.expire_token(DEMO_ACCESS_TOKEN)
-    assert sync_shop(world.shop_id)["status"] == "paused"
+    assert run_sync_shop(world.shop_id)["status"] == "paused"
 
 
 def waiting_run(world: World, pause_key: str) -> Any:
@@ -103,7 +103,7 @@ class TestReauthorize:
             assert extra["resumed_by"] is None and run.name in extra["note"]
         # A sync of the paused shop does not ask for another run while one waits.
         world.events.sent.clear()
-        assert sync_shop(world.shop_id)["status"] == "paused"
+        assert run_sync_shop(world.shop_id)["status"] == "paused"
         assert not world.events.named("temuship.token.expired")
         assert not world.events.named("temuship.token.reminder")
         assert [r.id for r in paused_runs(world.shop_id)] == [run.id]
@@ -112,7 +112,7 @@ class TestReauthorize:
         with pytest.raises(Exception, match=r"never resumed|pause|Pause"):
             outcome(thread, box, timeout=60)
         assert not paused_runs(world.shop_id)
-        assert sync_shop(world.shop_id)["status"] == "paused"
+        assert run_sync_shop(world.shop_id)["status"] == "paused"
         assert world.events.named("temuship.token.reminder") == [
             {"shop": world.shop_id, "by": "reminder"}
         ]
@@ -130,7 +130,7 @@ class TestReauthorize:
         # has no hourly throttle), and the run it starts waits: the first one ended.
         world.sandbox.temu.expire_token(renewed)
         world.events.sent.clear()
-        assert sync_shop(world.shop_id)["status"] == "paused"
+        assert run_sync_shop(world.shop_id)["status"] == "paused"
         assert len(world.events.named("temuship.token.expired")) == 1
         thread, box = start(world, catch_up=False)
         second = waiting_run(world, "token-1-1")
@@ -170,7 +170,7 @@ class TestReauthorize:
         assert "is running again" in done and "Catch-up sync:** done" in done
         assert new_token not in done
         dashboard = latest_markdown(f"shop-{world.shop_id}")
-        assert "**Syncing.**" in dashboard and "active" in dashboard
+        assert "**Syncing: orders go from Temu" in dashboard and "active" in dashboard
         assert float(latest_markdown(f"sync-progress-{world.shop_id}")) == 100.0  # the catch-up
 
     def test_a_run_started_for_an_active_shop_ends_at_once(self, world):

@@ -9,7 +9,7 @@ import pytest
 
 from adapters.sandbox.temu.state import DEMO_ACCESS_TOKEN
 from domain.token import TokenState
-from flows.sync import sync_shop
+from flows.sync import run_sync_shop
 from tests.flows.flow_support import World, fast_temu
 
 
@@ -37,13 +37,13 @@ class ExpiringMidway:
 
 @pytest.mark.parametrize("answer", ["code", "http401"])
 def test_an_expiry_mid_sync_pauses_the_shop_with_the_cursors_intact(world: World, answer):
-    assert sync_shop(world.shop_id)["status"] == "ok"
+    assert run_sync_shop(world.shop_id)["status"] == "ok"
     cursors, calls = world.cursors(), world.createorders_calls()
     touched = world.new_awaiting_orders(12, seed=3)
     world.sandbox.temu.set_expiry_mode(answer)
     world.services.temu_for = ExpiringMidway(world, at=3)
 
-    result = sync_shop(world.shop_id)
+    result = run_sync_shop(world.shop_id)
 
     assert result["status"] == "paused" and "expired" in result["reason"]
     assert result["counts"]["orders_seen"] == 10  # two pages of five, then the expiry
@@ -57,12 +57,12 @@ def test_an_expiry_mid_sync_pauses_the_shop_with_the_cursors_intact(world: World
 
 
 def test_later_syncs_of_a_paused_shop_send_nothing_and_emit_no_second_event(world: World):
-    sync_shop(world.shop_id)
+    run_sync_shop(world.shop_id)
     world.sandbox.temu.expire_token(DEMO_ACCESS_TOKEN)
     world.new_awaiting_orders(3, seed=4)
-    first = sync_shop(world.shop_id)
+    first = run_sync_shop(world.shop_id)
     calls = world.createorders_calls()
-    again = sync_shop(world.shop_id)
+    again = run_sync_shop(world.shop_id)
     assert first["status"] == again["status"] == "paused"
     assert "paused" in again["reason"] and world.createorders_calls() == calls
     assert len(world.events.named("temuship.token.expired")) == 1

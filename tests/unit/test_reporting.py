@@ -53,84 +53,116 @@ def status(**over: object) -> dict[str, object]:
         ],
         "conflicts": 0,
         "read_failures": 0,
+        "needs_person": {"total": 2, "by_kind": {"push_failed": 1, "confirmation_failed": 1}},
     }
     return base | over
 
 
+def needing(**by_kind: int) -> dict[str, object]:
+    """A status's `needs_person` (domain/usecases/reports.py computes it from the store)."""
+    return {"needs_person": {"total": sum(by_kind.values()), "by_kind": by_kind}}
+
+
 class TestRunSummary:
     def test_a_clean_run_says_nothing_needs_a_person(self):
-        assert NOTHING in attention_markdown(summary(orders_seen=3))
+        assert NOTHING in attention_markdown(summary(orders_read=3))
 
     @pytest.mark.parametrize(
         "outcome",
         [
-            summary(orders_seen=3, missing_ship_to_seen=2),
             summary("paused", "Temu access token expired"),
             summary("partial", "ShipStation was down"),
             summary("failed", "boom"),
         ],
-        ids=["missing ship-to", "paused", "partial", "failed"],
+        ids=["paused", "partial", "failed"],
     )
     def test_never_says_nothing_needs_a_person_beside_a_problem(self, outcome):
         text = attention_markdown(outcome)
         assert NOTHING not in text
         assert outcome.reason is None or outcome.reason in text
 
-    def test_missing_ship_to_is_said_in_words(self):
-        text = attention_markdown(summary(missing_ship_to_seen=2))
-        assert "2 order(s) without a ship-to address" in text
+    def test_a_paused_shop_always_needs_a_person(self):
+        paused = SyncSummary("acme")
+        paused.end(RunStatus.PAUSED, "Temu access token expired")
+        assert paused.needs_person == 1
+        assert "**Needs a person:** 1 shop paused (nothing is read or sent)." in (
+            attention_markdown(paused)
+        )
 
-    def test_the_table_has_a_few_readable_rows(self):
-        rows = summary_rows(summary(orders_seen=5, orders_new=2, pushed=2, confirmed=1))
-        assert len(rows) <= 8
+    def test_orders_waiting_for_their_ship_to_are_said_in_words_and_need_nobody(self):
+        text = attention_markdown(summary(orders_without_ship_to=2))
+        assert "2 orders wait for Temu's ship-to address" in text
+        assert NOTHING in text
+
+    def test_the_table_counts_orders_once_and_says_what_each_row_counts(self):
+        rows = summary_rows(summary(orders_read=5, orders_seen=9, orders_new=2, pushed=2,
+                                    confirmed=1))  # fmt: skip
+        assert len(rows) <= 10
         assert all(set(row) == {"what", "how many", "in words"} for row in rows)
         by_what = {row["what"]: row["how many"] for row in rows}
         assert by_what["Temu orders read"] == 5 and by_what["sent to ShipStation"] == 2
+        assert by_what["new to temuship"] == 2
 
     @pytest.mark.parametrize(
         "kind",
         ["held", "conflict", "read_problem", "not_found", "push_failed", "label_unreadable",
          "label_unresolved", "confirmation_failed", "confirmation_waiting",
-         "confirmation_retry", "ship_by_risk", "step_failed"],
+         "confirmation_retry", "ship_by_risk", "step_failed", "shop_paused"],
     )  # fmt: skip
-    def test_every_item_says_what_to_do(self, kind):
+    def test_every_item_says_what_it_is_and_what_to_do(self, kind):
         text = attention_markdown(
             summary(attention=[(kind, "PO-1", "a reason")], **{f"attention_{kind}": 1})
         )
-        row = next(line for line in text.splitlines() if line.startswith(f"| {kind} |"))
+        row = next(line for line in text.splitlines() if "| a reason |" in line)
+        what = row.split("|")[1].strip()
+        assert what and "_" not in what, f"{kind} is not said in words: {row}"
         assert not row.endswith("|  |"), f"no advice for {kind}: {row}"
+
+    def test_a_confirmation_names_its_order_beside_the_shipment(self):
+        item = Attention(AttentionKind.CONFIRMATION_FAILED, "33974382", "refused", "PO-7")
+        outcome = SyncSummary("acme", attention=[item],
+                              counts=Counter(attention_confirmation_failed=1))  # fmt: skip
+        row = next(line for line in attention_markdown(outcome).splitlines() if "33974382" in line)
+        assert "| PO-7 | 33974382 |" in row
+        assert outcome.to_dict()["items"][0] | {"advice": ""} == {
+            "kind": "confirmation_failed", "order": "PO-7", "shipment": "33974382",
+            "reason": "refused", "advice": ""}  # fmt: skip
 
     @pytest.mark.parametrize("state", ["ok", "partial", "paused", "skipped", "failed"])
     def test_the_last_line_is_words_not_a_dict(self, state):
-        line = summary_line(summary(state, "a reason", orders_seen=1))
-        assert "{" not in line and "'" not in line
+        line = summary_line(summary(state, "a reason", orders_read=1))
+        assert "{" not in line and "'" not in line and "(s)" not in line
 
 
 class TestDashboard:
     def test_an_active_shop_at_a_glance(self):
         text = dashboard_markdown(status(ship_by_at_risk=[]))
-        assert "**Syncing.**" in text
-        assert "active, 21 day(s) left" in text
-        assert "2: not sent until Temu gives the address" in text
+        assert "**Syncing: orders go from Temu to ShipStation" in text
+        assert "active: 21 days left (until 2026-12-20 10:00 UTC)" in text
+        assert "| **Waiting for a ship-to** | 2: Temu has not given the address yet" in text
         assert "9 confirmed, 1 pending, 1 failed" in text
-        assert "shipment S1 (order PO-2), failed: bad carrier" in text
+        assert "PO-2, shipment S1 (failed): bad carrier" in text
         assert "PO-1: street too long" in text
-        assert "| **Ship-by risk** | none: no order due within 24 h without a label |" in text
-        assert "**Needs a person:** 2 order(s) missing a ship-to; 1 order(s) ShipStation" in text
+        assert "| **Ship-by** | no order due within 24 h without a label |" in text
+        assert "**Needs a person:** 2 things: 1 order ShipStation refused; 1 confirmation Temu" in (
+            text
+        )
 
     def test_a_quiet_shop_needs_nobody(self):
         quiet = status(missing_ship_to=0, push_failed=[], confirmations_by_status={},
-                       confirmation_problems=[])  # fmt: skip
+                       confirmation_problems=[], **needing())  # fmt: skip
         assert "**Nothing needs a person.**" in dashboard_markdown(quiet | {"ship_by_at_risk": []})
 
     def test_a_paused_shop_links_the_run_that_waits_for_its_token(self):
         url = "http://127.0.0.1:4200/v2/runs/flow-run/123"
         paused = status(paused=True, paused_reason="Temu access token expired",
-                        token={"state": "reauthorizing", "expires_at": None})  # fmt: skip
+                        token={"state": "reauthorizing", "expires_at": None},
+                        **needing(shop_paused=1))  # fmt: skip
         text = dashboard_markdown(paused, ("reauthorize acme", url))
         assert "**Paused: nothing is read or sent.** Why: Temu access token expired" in text
         assert f"[reauthorize acme]({url})" in text
-        assert "| **Ship-by risk** | not watched yet |" in text
+        assert "| **Ship-by** | not watched yet |" in text
+        assert "**Needs a person:** 1 shop paused (nothing is read or sent)." in text
 
     def test_a_paused_shop_with_no_waiting_run_says_what_to_do(self):
         paused = status(paused=True, paused_reason="Temu access token expired")
@@ -159,14 +191,15 @@ class TestDashboard:
             {"order": "PO-D", "ship_by": "2026-11-30T20:00:00+00:00", "hours_left": 9.96,
              "late": False},
         ]  # fmt: skip
-        text = dashboard_markdown(status(ship_by_at_risk=at_risk, ship_by_horizon_hours=24))
-        row = "| **Ship-by risk** | 1 late (ship-by time passed, no label), 1 due within 24 h"
+        text = dashboard_markdown(status(ship_by_at_risk=at_risk, ship_by_horizon_hours=24,
+                                         **needing(ship_by_late=1, ship_by_due=1)))  # fmt: skip
+        row = "| **Ship-by** | 1 order late, 1 order due within 24 h, no label yet"
         assert row in text
         listed = text.split("### Orders to ship now")[1]
         assert listed.index("PO-L") < listed.index("PO-D")
-        assert "- PO-L: ship by 2026-11-30 08:00 UTC (**late by 2.0 h**)" in listed
-        assert "- PO-D: ship by 2026-11-30 20:00 UTC (10.0 h left)" in listed
-        assert "1 order(s) late to ship; 1 order(s) to ship within 24 h." in text
+        assert "- PO-L: ship by 2026-11-30 08:00 UTC (**late by 2 h**)" in listed
+        assert "- PO-D: ship by 2026-11-30 20:00 UTC (10 h left)" in listed
+        assert "2 things: 1 order late to ship; 1 order due to ship within 24 h." in text
 
     def test_a_long_delay_is_said_in_days(self):
         at_risk = [{"order": "PO-L", "ship_by": "2026-11-05T08:00:00+00:00", "hours_left": -597.0,

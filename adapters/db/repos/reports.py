@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, func, select
 
 from adapters.db.repos.codec import load_money
 from adapters.db.tables import CONFIRMATIONS, ORDER_HISTORY, ORDERS, READ_FAILURES
 from domain.ports import ShopReport
+
+OPEN = ("pending", "sent")  # a confirmation not settled yet: with a reason, it waits for a fix
 
 
 class SqlReportRepository:
@@ -75,13 +79,14 @@ def shop_report(conn: Connection, shop_id: str, limit: int = 20) -> ShopReport:
             select(c.shipment_id, c.parent_order_sn, c.status, c.last_error)
             .where(
                 c.shop_id == shop_id,
-                (c.status == "failed") | ((c.status != "voided") & c.last_error.is_not(None)),
+                (c.status == "failed") | (c.status.in_(OPEN) & c.last_error.is_not(None)),
             )
             .order_by(c.shipment_id)
             .limit(limit)
         )
     ]
     report.recent_shipments = _recent_shipments(conn, shop_id, limit)
+    _count_all(conn, shop_id, report)
     report.conflicts = conn.execute(
         select(func.count())
         .select_from(ORDER_HISTORY)
@@ -91,3 +96,29 @@ def shop_report(conn: Connection, shop_id: str, limit: int = 20) -> ShopReport:
         select(func.count()).select_from(READ_FAILURES).where(READ_FAILURES.c.shop_id == shop_id)
     ).scalar_one()
     return report
+
+
+def _count_all(conn: Connection, shop_id: str, report: ShopReport) -> None:
+    """What needs a person, counted whole (the lists hold the first `limit` items)."""
+    o, c, h, r = ORDERS.c, CONFIRMATIONS.c, ORDER_HISTORY.c, READ_FAILURES.c
+
+    def count(query: Any) -> int:
+        return int(conn.execute(query).scalar_one())
+
+    orders = select(func.count()).select_from(ORDERS).where(o.shop_id == shop_id)
+    report.held_count = count(orders.where(o.held_reason.is_not(None)))
+    report.push_failed_count = count(orders.where(o.push_error.is_not(None)))
+    report.confirmations_waiting = count(
+        select(func.count())
+        .select_from(CONFIRMATIONS)
+        .where(c.shop_id == shop_id, c.status.in_(OPEN), c.last_error.is_not(None))
+    )
+    report.conflict_orders = count(
+        select(func.count(func.distinct(h.parent_order_sn))).where(
+            h.shop_id == shop_id, h.conflict.is_(True)
+        )
+    )
+    unnamed = count(select(func.count()).where(r.shop_id == shop_id, r.parent_order_sn.is_(None)))
+    report.read_failure_orders = unnamed + count(
+        select(func.count(func.distinct(r.parent_order_sn))).where(r.shop_id == shop_id)
+    )

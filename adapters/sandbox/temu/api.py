@@ -54,6 +54,7 @@ def order_list(state: TemuSandbox, body: dict[str, Any], token: SandboxToken) ->
     newest = lambda o: (-(o.updated_at if by_update else o.created_at), o.parent_order_sn)  # noqa: E731
     matches = sorted(_matching(state, body), key=newest)
     chosen = matches[(page - 1) * size : page * size]
+    state.listed_at = state.clock.seconds()
     return {"totalItemNum": len(matches), "pageItems": [list_item(o) for o in chosen]}
 
 

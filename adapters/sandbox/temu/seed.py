@@ -8,6 +8,11 @@ from typing import Any
 from adapters.sandbox.temu.model import SandboxLine, SandboxOrder
 
 DAY = 86_400
+HOUR = 3_600
+OPEN_STATUSES = frozenset({1, 2, 41, 51})
+# An open order's ship-by time, in hours from now: (weight, earliest, latest). A few are late,
+# a few due within the day, most later, as in a shop that keeps up with its orders.
+SHIP_BY_SPREAD = ((6, -36, -1), (10, 1, 24), (84, 24, 120))
 # (parent status, weight): mostly awaiting shipment, every other status present.
 STATUSES = ((2, 50), (1, 8), (3, 8), (4, 15), (5, 9), (41, 5), (51, 5))
 GOODS = (
@@ -57,11 +62,26 @@ def make_order(rng: random.Random, now: int, index: int) -> SandboxOrder:
         order.warnings.append("SUGGEST_SIGNATURE_ON_DELIVERY")
     if status == 2 and rng.random() < 0.03:
         order.labels.add("pending_buyer_cancellation")
+    if status in OPEN_STATUSES:
+        place_ship_by(order, now)
     if status in (4, 5, 41, 51):
-        order.shipped_at = min(now, created + DAY)
+        order.shipped_at = min(now, order.created_at + DAY)
     # About one awaiting order in ten has no address yet (it arrives later).
     order.address = None if status == 2 and rng.random() < 0.1 else make_address(rng, method)
     return order
+
+
+def place_ship_by(order: SandboxOrder, now: int) -> None:
+    """An open order's ship-by time around `now` (SHIP_BY_SPREAD), its creation two to three
+    days before it (and before now), its other times moved with it. Drawn from the order's own
+    number, so the seed's other draws, and the orders they make, stay as they were."""
+    timing = random.Random(order.parent_order_sn)
+    _, earliest, latest = timing.choices(SHIP_BY_SPREAD, [w for w, _, _ in SHIP_BY_SPREAD])[0]
+    ship_by = now + timing.randint(earliest * HOUR, latest * HOUR)
+    created = min(ship_by - timing.randint(2 * DAY, 3 * DAY), now - timing.randint(600, DAY // 2))
+    moved = created - order.created_at
+    order.created_at, order.ship_by, order.deliver_by = created, ship_by, ship_by + 6 * DAY
+    order.updated_at = max(created, min(now, order.updated_at + moved))
 
 
 def make_line(rng: random.Random, parent_sn: str, n: int) -> SandboxLine:

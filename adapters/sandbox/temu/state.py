@@ -69,6 +69,7 @@ class TemuSandbox:
         self.requests: Counter[str] = Counter()
         self.refusals: Counter[int] = Counter()
         self.recent: dict[str, deque[float]] = {}
+        self.listed_at: int | None = None  # when an order list was last answered
         self.amounts_permission = amounts_permission
         self.add_token(access_token, app_key)
 
@@ -123,9 +124,17 @@ class TemuSandbox:
     # --- orders ---------------------------------------------------------------------------
 
     def seed_orders(self, count: int, seed: int = 7) -> list[str]:
-        """Add `count` generated orders (deterministic for a seed); their parentOrderSns."""
+        """Add `count` generated orders (deterministic for a seed); their parentOrderSns.
+
+        Once the sandbox has answered an order list, the orders it is given are new to its
+        clients: they are updated now, so the next incremental sync reads them, as a real Temu
+        never shows a client an order that changed before a list it has already answered."""
         with self.lock:
-            made = temu_seed.generate(count, seed, self.clock.seconds(), len(self.orders))
+            now = self.clock.seconds()
+            made = temu_seed.generate(count, seed, now, len(self.orders))
+            if self.listed_at is not None:
+                for order in made:
+                    order.updated_at = max(order.updated_at, now)
             self.orders.update((order.parent_order_sn, order) for order in made)
             return [order.parent_order_sn for order in made]
 

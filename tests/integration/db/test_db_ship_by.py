@@ -5,6 +5,8 @@ ship-by time, the once-only announcement, a label or a cancellation clearing the
 from __future__ import annotations
 
 import json
+import re
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -17,7 +19,8 @@ from domain.order import Order
 from domain.ports import Services
 from domain.usecases import ship_by
 from domain.usecases.reports import shop_status
-from flows.cli.views import ship_by_line, show_status
+from flows.cli.views import show_status
+from flows.shop_view import ship_by_item
 from tests.builders import shop as a_shop
 from tests.fakes import FixedClock, RecordingEvents
 from tests.integration.db.db_factories import T0, ctx, label, random_sn, temu_order
@@ -162,7 +165,7 @@ class TestCleared:
 
 
 class TestStatus:
-    def test_status_lists_the_orders_at_risk_in_json_and_in_text(self, store, capsys):
+    def test_status_lists_the_orders_at_risk_in_json_and_in_text(self, store, capsys, monkeypatch):
         with store.services.uow() as uow:
             uow.shops.save(a_shop(store.shop_id))
             uow.commit()
@@ -183,15 +186,18 @@ class TestStatus:
             late.parent_order_sn,
             soon.parent_order_sn,
         ]
+        monkeypatch.setenv("TZ", "UTC")  # the terminal shows local times; this one is UTC
+        time.tzset()
         show_status(store.services, store.shop_id, as_json=False)
         text = capsys.readouterr().out
-        assert f"{soon.parent_order_sn} ship by 2025-03-01 17:00 UTC, in 5 h" in text
-        assert f"{late.parent_order_sn} ship by 2025-03-01 09:00 UTC, LATE by 3 h" in text
+        assert re.search(rf"{soon.parent_order_sn} +2025-03-01 17:00 UTC +5 h left", text)
+        assert re.search(rf"{late.parent_order_sn} +2025-03-01 09:00 UTC +late by 3 h", text)
         assert "Ada" not in text and "Main St" not in text
 
 
-def test_the_text_line_of_an_order_at_risk() -> None:
+def test_the_row_of_an_order_at_risk() -> None:
     row = {"order": "PO-1", "ship_by": "2026-12-01T14:00:00+00:00", "hours_left": 0.4,
            "late": False}  # fmt: skip
-    assert ship_by_line(row) == "PO-1 ship by 2026-12-01 14:00 UTC, in 0.4 h"
-    assert ship_by_line({**row, "hours_left": -26.6, "late": True}).endswith("LATE by 27 h")
+    assert ship_by_item(row, local=False) == ("PO-1", "2026-12-01 14:00 UTC", "24 min left")
+    late = ship_by_item({**row, "hours_left": -26.6, "late": True}, local=False)
+    assert late[2] == "late by 27 h"

@@ -22,12 +22,15 @@ from tests.integration.sync import test_sync_kill as killed_sync
 from tests.integration.sync.sync_helpers import Cli, seed_awaiting
 from tests.integration.sync.test_sync_kill import buy_labels, phase_started, wait_for
 
+# Each flow's state is returned, not raised: a run that leaves work for a person (an order near
+# its ship-by time, say) ends Failed with its summary as the result.
 FLOW_CALLS = {
     "rerun-orders": "from flows.maintenance import rerun_orders; "
-    "rerun_orders({shop!r}, {sns!r}, resend=True)",
+    "rerun_orders({shop!r}, {sns!r}, resend=True, return_state=True)",
     "resync-window": "from flows.maintenance import resync_window; from datetime import datetime; "
-    "resync_window({shop!r}, datetime.fromisoformat({since!r}))",
-    "reconcile": "from flows.maintenance import reconcile; reconcile([{shop!r}], days=2)",
+    "resync_window({shop!r}, datetime.fromisoformat({since!r}), return_state=True)",
+    "reconcile": "from flows.maintenance import reconcile; "
+    "reconcile([{shop!r}], days=2, return_state=True)",
 }
 
 

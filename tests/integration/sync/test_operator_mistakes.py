@@ -99,7 +99,7 @@ class TestConnect:
                 f"must be between 0 and {MAX_BACKFILL_DAYS} days, not {days}")  # fmt: skip
         assert every_row(database_url, bookkeeping=True) == before
         assert api_calls(sandbox) == calls
-        assert f"(0-{MAX_BACKFILL_DAYS})" in flat(cli("connect", "--help").output)
+        assert f"(0 to {MAX_BACKFILL_DAYS})" in flat(cli("connect", "--help").output)
 
     @pytest.mark.parametrize("name", ["Shop", "_shop", "shop_a", "a" * 64, "shop.a"])
     def test_a_name_outside_the_rule_is_refused_with_the_rule_its_help_gives(

@@ -32,13 +32,25 @@ class TestQuickstart:
         assert done.returncode == 0, done.stdout + done.stderr
         text = " ".join(done.stdout.split())
         for said in (
-            "60 orders seeded",
-            "Connected shop 'demo'",
+            "a simulated Temu at http://127.0.0.1:",
+            "with 60 orders",
+            "Connected the shop 'demo'",
             "What happened",
-            "first sync:",
-            "second sync:",
-            "orders by state:",
+            "The first sync read",
+            "The second sync read",
+            "The shop now",
+            "eeds a person",  # "Needs a person: N things" or "Nothing needs a person"
             "Where to look next",
         ):
-            assert said in text  # fmt: skip
+            assert said in text, text
+        assert "(s)" not in text and "{" not in text, text  # words, not reprs
         assert (tmp_path / ".local/share/temuship/demo.db").exists()
+
+        # Each command it suggests works pasted as printed, in a shell.
+        suggested = done.stdout.split("Where to look next")[1].splitlines()[1:]
+        commands = [line.strip() for line in suggested if line.strip()]
+        assert len(commands) == 3, commands
+        for command in commands:
+            pasted = subprocess.run(["bash", "-c", command], env=env, cwd=tmp_path,
+                                    capture_output=True, text=True, timeout=120)  # fmt: skip
+            assert pasted.returncode == 0, f"{command}\n{pasted.stdout}{pasted.stderr}"

@@ -37,7 +37,8 @@ class TestSyncExitCodes:
         seed_awaiting(sandbox, 5)
         result = cli("sync", shop)
         assert result.exit_code == 0, result.output
-        assert shop in result.stdout and "ok" in result.stdout
+        text = flat(result.stdout)
+        assert f"{shop}: done: 5 Temu orders read" in text and "(s)" not in text
 
     def test_an_expired_token_exits_non_zero_naming_the_shop_and_why(
         self, cli: Cli, sandbox: Sandbox, shop: str
@@ -53,14 +54,15 @@ class TestSyncExitCodes:
 
         assert result.exit_code == 1
         text = flat(result.stdout)
-        assert f"{shop}: " in text and "expired" in text.split(f"{shop}: ", 1)[1]
-        assert f"{other}: " not in text
+        assert f"{shop}: the shop is paused" in text
+        assert "expired" in text.split(f"{shop}: ", 1)[1]
+        assert f"{other}: done:" in text and f"reauthorize {shop} --access-token" in text
         (expired,) = cli.json("status", shop)
         assert (expired["paused"], expired["token"]["state"]) == (True, "expired")
         # Temu stopped taking it long before its date: the terminal says so, not "365 days".
         told = flat(cli("status", shop).stdout)
-        assert "token expired (Temu stopped accepting it before its expiry date" in told
-        assert " days)" not in told.split("token expired", 1)[1].split("last good", 1)[0]
+        assert "Temu token expired (Temu stopped accepting it before its expiry date" in told
+        assert "days left" not in told.split("Temu token", 1)[1].split("Last good sync", 1)[0]
         (fine,) = cli.json("status", other)
         assert (fine["paused"], fine["sync_state"]) == (False, "ok")
 
@@ -240,4 +242,4 @@ class TestConnect:
         assert result.exit_code == 0
         text = flat(result.stdout)
         assert "Connected" in text and "ShipStation store 123456" in text
-        assert "from Temu" in text and "stored encrypted" in text
+        assert "(as Temu says)" in text and "stored encrypted" in text
