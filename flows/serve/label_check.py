@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 BASE_INTERVAL_S = 60.0
 SHARE_ENV = "TEMUSHIP_LABEL_CHECK_SHARE"
 DEFAULT_SHARE = 0.25
-REQUESTS_PER_SHOP = 2  # an estimate before the first check: one page of labels, one of voids
+LISTINGS = 2  # an estimate before the first check: a page of labels, one of voids (V1)
 
 
 class UnusableShare(TemushipError):
@@ -52,7 +52,8 @@ def interval_for(cost: float, per_minute: int, share: float, base_s: float = BAS
 
 
 def estimated_cost(account: Account, subscriptions: bool) -> int:
-    return REQUESTS_PER_SHOP * len(account.shop_ids) + (1 if subscriptions else 0)
+    """One listing for the whole account, whatever its number of shops (flows/serve/labels.py)."""
+    return LISTINGS + (1 if subscriptions else 0)
 
 
 @dataclass
