@@ -145,3 +145,20 @@ class TestLoop:
             loop._check_one(acc)
         assert schedule.intervals() == {"a": 60}
         assert schedule.wait_s(clock.monotonic()) == 60
+
+
+class TestSubscriptionsKept:
+    def test_subscriptions_are_listed_once_in_ten_minutes_however_many_checks(self):
+        from flows.serve.wiring import SUBSCRIPTIONS_EVERY_S, label_check
+
+        clock, kept = FakeTime(), []
+
+        class Keeper:
+            def keep(self, acc: Account) -> int:
+                kept.append(acc.account_id)
+                return 1
+
+        check = label_check(None, Keeper(), lambda acc: None, clock.monotonic)  # type: ignore[arg-type]
+        assert [check(account("a")) for _ in range(5)] == [1, 0, 0, 0, 0]
+        clock.sleep(SUBSCRIPTIONS_EVERY_S)
+        assert check(account("a")) == 1 and kept == ["a", "a"]
