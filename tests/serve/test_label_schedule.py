@@ -12,6 +12,7 @@ from flows.serve.label_check import (
     LabelCheckLoop,
     LabelSchedule,
     UnusableShare,
+    base_interval,
     budget_share,
     interval_for,
 )
@@ -45,6 +46,26 @@ class TestInterval:
         monkeypatch.setenv("TEMUSHIP_LABEL_CHECK_SHARE", raw)
         with pytest.raises(UnusableShare, match="TEMUSHIP_LABEL_CHECK_SHARE"):
             budget_share()
+
+
+class TestBaseInterval:
+    def test_the_interval_comes_from_the_setting_and_the_share_still_stretches_it(
+        self, monkeypatch: pytest.MonkeyPatch
+    ):
+        monkeypatch.setenv("TEMUSHIP_LABEL_CHECK_INTERVAL", "15")
+        schedule = LabelSchedule(0.25, base_s=base_interval())
+        schedule.set_accounts([account("a")], now=0)
+        schedule.due(0)
+        assert schedule.done("a", cost=2, now=0) == 15
+        assert schedule.done("a", cost=10, now=0) == 60
+
+    @pytest.mark.parametrize("raw", ["0", "soon", "7200"])
+    def test_an_interval_outside_1_to_3600_seconds_is_refused(
+        self, monkeypatch: pytest.MonkeyPatch, raw: str
+    ):
+        monkeypatch.setenv("TEMUSHIP_LABEL_CHECK_INTERVAL", raw)
+        with pytest.raises(UnusableShare, match="TEMUSHIP_LABEL_CHECK_INTERVAL"):
+            base_interval()
 
 
 class TestSchedule:
