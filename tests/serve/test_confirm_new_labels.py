@@ -101,3 +101,37 @@ def test_a_paused_shop_and_one_never_synced_are_left_to_their_sync():
     world.buy("acme")
     check = confirm_new_labels(world.services, list(SHOPS))
     assert sorted(check.skipped) == ["acme", "bolt"] and world.confirmed()["acme"] == 0
+
+
+def test_a_burst_of_deliveries_for_one_batch_confirms_each_label_once():
+    import threading
+
+    from adapters.webhooks.hints import Hints
+    from adapters.webhooks.receiver import Delivery
+    from flows.serve.accounts import Account
+    from flows.serve.label_check import LabelCheckLoop, LabelSchedule
+    from tests.fakes import FakeTime
+
+    world, checks, both = World(), [], threading.Event()
+    account = Account("acct", "v1", "https://ssapi.shipstation.com", SHOPS, "****")
+
+    def check(acc: Account) -> int:
+        done = confirm_new_labels(world.services, list(acc.shop_ids))
+        checks.append(done.confirmed)
+        if sum(world.confirmed().values()) == 2:
+            both.set()
+        return done.requests
+
+    loop = LabelCheckLoop(LabelSchedule(0.25), lambda: [account], check, FakeTime().monotonic)
+    loop.start()  # the first check (nothing bought yet); the fake clock then stands still
+    hints = Hints(lambda acc, _: loop.hint(acc), settle_s=0.0)
+    world.buy("acme")
+    world.buy("bolt")
+    url = "https://ssapi.shipstation.com/shipments?batchId=7"
+    for shop_id in ("acme", "bolt") * 10:  # one batch's SHIP_NOTIFY, each delivered 10 times
+        hints.put(Delivery(shop_id, "acct", "v1", "SHIP_NOTIFY", url))
+    hints.run_once()
+    assert both.wait(timeout=30)
+    assert loop.stop(timeout=30)
+    assert world.confirmed() == {"acme": 1, "acme-2": 0, "bolt": 1}
+    assert len(checks) <= 3  # the first, the hinted one, and one more if a hint came during it
