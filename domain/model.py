@@ -170,6 +170,7 @@ class Label:
     ship_date: date | None = None
     voided: bool = False
     shipment_cost: Money | None = None  # what the label cost the seller (ShipStation's figure)
+    store_id: str | None = None  # the ShipStation store of its order, when the answer says
 
     def describe(self) -> str:
         """Carrier, service and cost, as the seller's audit shows them."""
@@ -180,3 +181,12 @@ class Label:
 def order_key(shop_id: str, parent_order_sn: str) -> str:
     """The ShipStation orderKey: derived from the shop and the parent order, never changes."""
     return f"temu-{shop_id}-{parent_order_sn}"
+
+
+def keyed_to(key: str | None, shop_id: str) -> bool:
+    """Whether an orderKey is one of the shop's: its prefix, then a Temu order number. A shop's
+    name is lower-case letters, digits and '-', and a Temu number starts with an upper-case
+    "PO-": "temu-acme-2-PO-…" is shop acme-2's order, not acme's."""
+    prefix = order_key(shop_id, "")
+    rest = key[len(prefix) :] if key and key.startswith(prefix) else ""
+    return bool(rest) and not (rest[0].islower() or rest[0].isdigit() or rest[0] == "-")

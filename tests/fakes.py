@@ -387,6 +387,7 @@ class FakeShipStation:
         self.calls = 0
         self.reject: dict[str, str] = {}
         self.labels: list[Label] = []
+        self.listings = 0  # account listings (labels or voids) asked for
 
     def render(self, order: Order) -> dict[str, Any]:
         return {
@@ -419,6 +420,14 @@ class FakeShipStation:
 
     def voided_since(self, since: datetime) -> Iterator[LabelPage]:
         yield LabelPage(tuple(lb for lb in self.labels if lb.voided), 1, False)
+
+    def account_labels_since(self, since: datetime) -> Iterator[LabelPage]:
+        self.listings += 1
+        yield from self.labels_since(since)
+
+    def account_voids_since(self, since: datetime) -> Iterator[LabelPage]:
+        self.listings += 1
+        yield from self.voided_since(since)
 
     def stores(self) -> list[Store]:
         return [Store(1, "Temu")]

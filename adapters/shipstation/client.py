@@ -152,10 +152,22 @@ class ShipStationClient:
         """Labels voided since a time: V1 sends no webhook for voids, so they are polled."""
         return self._labels(voidDateStart=to_pacific_query(since), sortBy="CreateDate")
 
-    def _labels(self, **filters: str) -> Iterator[LabelPage]:
+    def account_labels_since(self, since: datetime) -> Iterator[LabelPage]:
+        """Every store's labels created since a time, in one listing for the account (no
+        storeId): each names its orderKey and store, for the caller to tell the shops apart."""
+        created = to_pacific_query(since)
+        return self._labels(every_store=True, createDateStart=created, sortBy="CreateDate")
+
+    def account_voids_since(self, since: datetime) -> Iterator[LabelPage]:
+        """Every store's labels voided since a time, in one listing for the account."""
+        voided = to_pacific_query(since)
+        return self._labels(every_store=True, voidDateStart=voided, sortBy="CreateDate")
+
+    def _labels(self, every_store: bool = False, **filters: str) -> Iterator[LabelPage]:
         """Each page's labels; a shipment that cannot be read fails alone (page.failures)
         and a shipment already read on an earlier page of this walk is not repeated."""
-        params = self._store_filter(**filters, includeShipmentItems="true", sortDir="ASC")
+        filters = {**filters, "includeShipmentItems": "true", "sortDir": "ASC"}
+        params = dict(filters) if every_store else self._store_filter(**filters)
         get = lambda q: self.api.get("/shipments", q)  # noqa: E731
         prefix = order_key(self.shop_id, "")
         seen: set[str] = set()

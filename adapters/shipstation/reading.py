@@ -100,8 +100,14 @@ def parse_label(
         ship_date=_day(wire.shipDate),
         voided=bool(wire.voided),
         shipment_cost=Money(wire.shipmentCost, "USD") if wire.shipmentCost is not None else None,
+        store_id=_store_of(raw),
     )
     return label, unkeyed
+
+
+def _store_of(raw: Mapping[str, Any]) -> str | None:
+    options = raw.get("advancedOptions")
+    return _key_of(options.get("storeId")) if isinstance(options, Mapping) else None
 
 
 def _no_lines(wire: ShipmentWire, prefix: str) -> str:

@@ -115,6 +115,18 @@ class ShipStationGateway(Protocol):
         """Labels voided since a time (ShipStation sends no notice of a void)."""
         ...
 
+    def account_labels_since(self, since: datetime) -> Iterator[LabelPage]:
+        """Labels created since a time in every store of the account, in one listing for all
+        the account's shops (not one per shop), each naming its order key and store for the
+        caller to tell the shops apart. V2 lists labels by their last change, so its pages
+        also hold the labels voided since."""
+        ...
+
+    def account_voids_since(self, since: datetime) -> Iterator[LabelPage]:
+        """Labels voided since a time in every store of the account (V1); V2: none, its
+        `account_labels_since` gives them, with no request."""
+        ...
+
     def stores(self) -> list[Store]:
         """The account's stores (V1; V2 has no list: empty)."""
         ...

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,7 +12,7 @@ import domain.sync.confirming as confirming
 from domain.carriers import carrier_region
 from domain.errors import ShopPaused, TokenLapsed
 from domain.model import Label, Source
-from domain.ports import Services, UnreadableRow
+from domain.ports import LabelPage, Services, UnreadableRow
 from domain.shop import Shop
 from domain.sync.importing import apply_page
 from domain.sync.outcome import Attention, StepResult, SyncRequest, SyncSummary
@@ -125,14 +125,29 @@ def read_labels(services: Services, request: SyncRequest) -> StepResult:
         cursor = uow.cursors.get(request.shop_id, SHIPMENT_CURSOR)
     fetched_at = services.clock.now()
     since = shipment_start(cursor, fetched_at, timedelta(days=shop.backfill_days), request.since)
+    labels, voids = gateway.labels_since(since), gateway.voided_since(since)
+    return take_labels(services, request, labels, voids, fetched_at)
+
+
+def take_labels(
+    services: Services,
+    request: SyncRequest,
+    labels: Iterable[LabelPage],
+    voids: Iterable[LabelPage],
+    read_at: datetime | None,
+) -> StepResult:
+    """Labels and voids read from ShipStation turned into confirmations (each page as it
+    comes); then the shipment cursor moved to `read_at`, the time the reading started (None:
+    left where it is, for a reading that did not cover all since the cursor)."""
     total = SyncSummary(request.shop_id)
-    for page in gateway.labels_since(since):
+    for page in labels:
         total.add(_labels(services, request, page.labels, "labels_seen"))
         total.add(_unreadable(page.failures))
-    for page in gateway.voided_since(since):
+    for page in voids:
         total.add(_labels(services, request, page.labels, "voids_seen"))
         total.add(_unreadable(page.failures))
-    advance_cursor(services, request, SHIPMENT_CURSOR, fetched_at)
+    if read_at is not None:
+        advance_cursor(services, request, SHIPMENT_CURSOR, read_at)
     return StepResult(tuple(total.counts.items()), tuple(total.attention))
 
 

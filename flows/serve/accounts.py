@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from domain.ports import Services
 from domain.secrets import mask
-from domain.shop import Shop
+from domain.shop import ShipStationApi, Shop
 
 V1_BASE_URL = "https://ssapi.shipstation.com"
 V2_BASE_URL = "https://api.shipstation.com"
@@ -37,8 +37,10 @@ class Account:
 
 
 def shipstation_api(shop: Shop) -> str:
-    """Which ShipStation API the shop uses: "v1", or "v2" when its settings say so."""
-    return "v2" if shop.settings.get(API_SETTING) == "v2" else "v1"
+    """Which ShipStation API the shop uses: "v2" when its credentials (or settings) say so."""
+    if shop.shipstation.api is ShipStationApi.V2 or shop.settings.get(API_SETTING) == "v2":
+        return "v2"
+    return "v1"
 
 
 def base_url(shop: Shop) -> str:

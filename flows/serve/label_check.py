@@ -20,12 +20,14 @@ log = logging.getLogger(__name__)
 
 BASE_INTERVAL_S = 60.0
 SHARE_ENV = "TEMUSHIP_LABEL_CHECK_SHARE"
+INTERVAL_ENV = "TEMUSHIP_LABEL_CHECK_INTERVAL"  # seconds between checks at most, 60 by default
 DEFAULT_SHARE = 0.25
-REQUESTS_PER_SHOP = 2  # an estimate before the first check: one page of labels, one of voids
+LISTINGS = 2  # an estimate before the first check: a page of labels, one of voids (V1)
 
 
 class UnusableShare(TemushipError):
-    """TEMUSHIP_LABEL_CHECK_SHARE is not a number in (0, 1]."""
+    """TEMUSHIP_LABEL_CHECK_SHARE is not a number in (0, 1], or TEMUSHIP_LABEL_CHECK_INTERVAL
+    not a number of seconds from 1 to 3600."""
 
 
 def budget_share() -> float:
@@ -44,6 +46,24 @@ def budget_share() -> float:
     return share
 
 
+def base_interval() -> float:
+    """The interval an account's checks keep when they cost little (TEMUSHIP_LABEL_CHECK_INTERVAL
+    seconds, 60 by default); the share stretches it, never shortens it."""
+    raw = os.environ.get(INTERVAL_ENV, "").strip()
+    if not raw:
+        return BASE_INTERVAL_S
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0.0
+    if not 1.0 <= seconds <= 3600.0:
+        raise UnusableShare(
+            f"{INTERVAL_ENV}={raw!r}: give the seconds between two label checks of an account, "
+            "from 1 to 3600 (60 by default)"
+        )
+    return seconds
+
+
 def interval_for(cost: float, per_minute: int, share: float, base_s: float = BASE_INTERVAL_S):
     """Seconds between checks that cost `cost` requests each, so that they take at most `share`
     of `per_minute`: the base interval, stretched (whole seconds) when that is not enough."""
@@ -52,7 +72,8 @@ def interval_for(cost: float, per_minute: int, share: float, base_s: float = BAS
 
 
 def estimated_cost(account: Account, subscriptions: bool) -> int:
-    return REQUESTS_PER_SHOP * len(account.shop_ids) + (1 if subscriptions else 0)
+    """One listing for the whole account, whatever its number of shops (flows/serve/labels.py)."""
+    return LISTINGS + (1 if subscriptions else 0)
 
 
 @dataclass
@@ -68,8 +89,10 @@ class LabelSchedule:
     """When each account is due; its interval from what its last check cost. Pure: the clock
     is passed in (`now`), so tests drive it."""
 
-    def __init__(self, share: float, subscriptions: bool = False) -> None:
-        self.share, self.subscriptions = share, subscriptions
+    def __init__(
+        self, share: float, subscriptions: bool = False, base_s: float = BASE_INTERVAL_S
+    ) -> None:
+        self.share, self.subscriptions, self.base_s = share, subscriptions, base_s
         self._slots: dict[str, _Slot] = {}
 
     def set_accounts(self, accounts: list[Account], now: float) -> None:
@@ -80,7 +103,8 @@ class LabelSchedule:
             slot = self._slots.get(account.account_id)
             if slot is None:
                 cost = estimated_cost(account, self.subscriptions)
-                slot = _Slot(account, now, interval_for(cost, account.per_minute, self.share))
+                interval = interval_for(cost, account.per_minute, self.share, self.base_s)
+                slot = _Slot(account, now, interval)
             slot.account = account
             slots[account.account_id] = slot
         self._slots = slots
@@ -108,8 +132,8 @@ class LabelSchedule:
         interval from now. Returns that interval."""
         slot = self._slots.get(account_id)
         if slot is None:
-            return BASE_INTERVAL_S
-        slot.interval = interval_for(cost, slot.account.per_minute, self.share)
+            return self.base_s
+        slot.interval = interval_for(cost, slot.account.per_minute, self.share, self.base_s)
         slot.due = now if slot.hinted else now + slot.interval
         slot.running = slot.hinted = False
         return slot.interval
@@ -117,7 +141,7 @@ class LabelSchedule:
     def wait_s(self, now: float) -> float:
         """Seconds until the next account is due (the base interval when none is)."""
         waiting = [s.due for s in self._slots.values() if not s.running]
-        return max(0.0, min(waiting) - now) if waiting else BASE_INTERVAL_S
+        return max(0.0, min(waiting) - now) if waiting else self.base_s
 
     def intervals(self) -> dict[str, float]:
         """Each account's interval in seconds, by account id."""

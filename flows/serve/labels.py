@@ -1,81 +1,50 @@
-"""What the label check of `temuship serve` does for one ShipStation account: for each of its
-shops, the sync's label steps (read the labels since the shipment cursor, confirm them to
-Temu) under the shop's lock, skipping a shop whose sync is running (it reads them itself).
-
-This calls the sync's steps (domain/sync/steps.py) `open_gate`, `read_labels` and
-`confirm_shipments`, one after another."""
+"""What the label check of `temuship serve` does for one ShipStation account: the account's
+check (domain/sync/account_labels.py: one listing of every store's new labels, split by shop,
+each shop's share taken and confirmed by the sync's own steps under the shop's lock), and the
+ShipStation requests it made, counted on the clients it used (the interval is reckoned from
+them)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import domain.sync as sync
-from domain.errors import PermissionMissing, ShopPaused, TokenError
 from domain.ports import Services
-from domain.sync import shop_state, steps
+from domain.sync import steps
+from domain.sync.account_labels import LabelCheck, check_account
 
 log = logging.getLogger(__name__)
-RUN_ID = "serve-label-check"
 
 
 @dataclass
-class LabelCheck:
-    """One check of one account: ShipStation requests made, labels read, confirmations sent,
-    shops skipped (their sync was running, or they are paused) and failures."""
+class AccountCheck(LabelCheck):
+    """The account's check and the ShipStation requests it made."""
 
     requests: int = 0
-    labels: int = 0
-    confirmed: int = 0
-    skipped: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
 
 
-def confirm_new_labels(services: Services, shop_ids: list[str]) -> LabelCheck:
+def confirm_new_labels(services: Services, shop_ids: list[str]) -> AccountCheck:
     """Confirm the new labels of these shops (one ShipStation account) now."""
-    check = LabelCheck()
-    for shop_id in shop_ids:
-        with _requests_counted(services, shop_id, check), services.shop_lock(shop_id) as held:
-            if not held:
-                check.skipped.append(shop_id)
-                continue
-            _one_shop(services, shop_id, check)
-    return check
-
-
-def _one_shop(services: Services, shop_id: str, check: LabelCheck) -> None:
-    request = sync.new_request(services, shop_id, run_id=RUN_ID)
-    summary = sync.SyncSummary(shop_id)
-    try:
-        steps.open_gate(services, request)
-        read = summary.add(steps.read_labels(services, request))
-        sent = summary.add(steps.confirm_shipments(services, request))
-    except ShopPaused:
-        check.skipped.append(shop_id)
-        return
-    except (TokenError, PermissionMissing) as error:
-        shop_state.pause(services, request, error, summary)
-        check.failed.append((shop_id, str(error)))
-        return
-    except Exception as error:  # this shop fails alone; the next check or sync tries again
-        log.warning("label check of shop %s failed: %s", shop_id, error)
-        check.failed.append((shop_id, f"{type(error).__name__}: {error}"))
-        return
-    check.labels += read.count("labels_seen")
-    check.confirmed += sent.count("confirmed")
+    with _requests_counted(services, shop_ids) as counted:
+        check = check_account(services, shop_ids)
+    for label, why in check.unreadable:
+        log.warning("label check: ShipStation label %s not read: %s", label, why)
+    return AccountCheck(**vars(check), requests=counted[0])
 
 
 @contextmanager
-def _requests_counted(services: Services, shop_id: str, check: LabelCheck) -> Iterator[None]:
-    """Add the ShipStation requests the shop's client made meanwhile to `check.requests`."""
-    before = _requests(services, shop_id)
+def _requests_counted(services: Services, shop_ids: list[str]) -> Iterator[list[int]]:
+    """The ShipStation requests the shops' clients made meanwhile, in `counted[0]` at the end
+    (clients of one account share a key, but each shop has its own)."""
+    counted = [0]
+    before = {shop_id: _requests(services, shop_id) for shop_id in shop_ids}
     try:
-        yield
+        yield counted
     finally:
-        check.requests += max(0, _requests(services, shop_id) - before)
+        counted[0] = sum(max(0, _requests(services, s) - n) for s, n in before.items())
 
 
 def _requests(services: Services, shop_id: str) -> int:

@@ -91,14 +91,14 @@ class Serve:
 
     def _start(self) -> None:
         from flows.serve.deployments import runner_deployments
-        from flows.serve.label_check import budget_share
+        from flows.serve.label_check import base_interval, budget_share
 
         if not port_free(self.options.host, self.options.port):
             raise ServeProblem(
                 f"port {self.options.port} on {self.options.host} is busy: is another temuship "
                 "serve running? Stop it, or give this one another --port"
             )
-        budget_share()  # a setting that cannot be used is refused before anything starts
+        budget_share(), base_interval()  # a setting that cannot be used is refused first
         external = os.environ.get("PREFECT_API_URL") or self._profile_api_url()
         if not external:
             from flows.serve.prefect_server import log_path, server_port
@@ -147,12 +147,18 @@ class Serve:
         from adapters.webhooks.hints import Hints
         from adapters.webhooks.receiver import Receiver, create_receiver_app
         from adapters.webhooks.signatures import JwksKeys, SignatureCheck
-        from flows.serve.label_check import LabelCheckLoop, LabelSchedule, budget_share
+        from flows.serve.label_check import (
+            LabelCheckLoop,
+            LabelSchedule,
+            base_interval,
+            budget_share,
+        )
         from flows.serve.runner import HttpThread
         from flows.serve.wiring import endpoints, label_check, record_interval, subscriptions_for
 
         subscriptions = subscriptions_for(self.services, self.options.public_url)
-        schedule = LabelSchedule(budget_share(), subscriptions.public_url is not None)
+        webhooks = subscriptions.public_url is not None
+        schedule = LabelSchedule(budget_share(), webhooks, base_interval())
         check = label_check(self.services, subscriptions, self.check_labels)
         done = lambda account, interval: record_interval(  # noqa: E731
             self.services, account, interval, self.services.clock.now()

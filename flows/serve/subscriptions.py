@@ -74,21 +74,28 @@ class V2Hooks:
 
     def list(self) -> list[Hook]:
         rows = self.api.list_webhooks()
-        return [Hook(str(r["webhook_id"]), str(r.get("url") or "")) for r in rows]
+        return [Hook(str(_field(r, "webhook_id")), str(_field(r, "url") or "")) for r in rows]
 
     def create(self, url: str, store_id: int | None, name: str) -> str:
         made = self.api.create_webhook(name=name, event=V2_EVENT, url=url, store_id=store_id)
-        return str(made["webhook_id"])
+        return str(_field(made, "webhook_id"))
 
     def delete(self, hook_id: str) -> None:
         self.api.delete_webhook(hook_id)
 
 
+def _field(row: Any, name: str) -> Any:
+    """A field of a subscription: the V2 client reads them into objects (Webhook)."""
+    return row.get(name) if isinstance(row, dict) else getattr(row, name, None)
+
+
 def hooks_of(services: Services, shop: Shop) -> Hooks:
-    """The shop's webhook calls: V1's client, or the V2 client the wiring gives a V2 shop."""
+    """The shop's webhook calls: V1's client, or the V2 client under a V2 shop's gateway."""
     client: Any = services.shipstation_for(shop)
     if shipstation_api(shop) == "v1":
         return V1Hooks(client)
+    if not isinstance(client, V2WebhookApi):
+        client = getattr(client, "api", client)  # ShipStationV2Gateway.api: ShipStationV2Api
     if not isinstance(client, V2WebhookApi):
         raise TypeError(f"shop {shop.shop_id}: its ShipStation V2 client has no webhook calls")
     return V2Hooks(client)

@@ -5,6 +5,7 @@ interval recorded for `temuship status`)."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ from flows.serve.accounts import Account, account_of, base_url, shipstation_api
 from flows.serve.subscriptions import Subscriptions
 
 log = logging.getLogger("flows.serve")
+SUBSCRIPTIONS_EVERY_S = 600.0
 
 
 def endpoints(services: Services) -> Callable[[str], Endpoint | None]:
@@ -38,17 +40,27 @@ def subscriptions_for(services: Services, public_url: str | None) -> Subscriptio
 
 
 def label_check(
-    services: Services, subscriptions: Subscriptions, check_labels: Callable[[Account], Any]
+    services: Services,
+    subscriptions: Subscriptions,
+    check_labels: Callable[[Account], Any],
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> Callable[[Account], int]:
-    """One account's check: its subscriptions kept (with --public-url), then `check_labels`;
-    the ShipStation requests both made (what the interval is reckoned from)."""
+    """One account's check: its subscriptions kept (with --public-url; listed at most every
+    SUBSCRIPTIONS_EVERY_S, so a subscription deleted on ShipStation's side is made again
+    within that), then `check_labels`; the ShipStation requests both made (what the interval
+    is reckoned from)."""
+
+    kept: dict[str, float] = {}
 
     def check(account: Account) -> int:
         calls = 0
-        try:
-            calls = subscriptions.keep(account)
-        except Exception as error:  # the labels are still checked; the next check tries again
-            log.warning("%s: webhook subscriptions not checked: %s", account, error)
+        last = kept.get(account.account_id)
+        if last is None or monotonic() - last >= SUBSCRIPTIONS_EVERY_S:
+            kept[account.account_id] = monotonic()
+            try:
+                calls = subscriptions.keep(account)
+            except Exception as error:  # the labels are still checked; the next check tries
+                log.warning("%s: webhook subscriptions not checked: %s", account, error)
         result = check_labels(account)
         for shop_id, why in getattr(result, "failed", []):
             log.warning("label check of shop %s: %s", shop_id, why)

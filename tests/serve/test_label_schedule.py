@@ -12,6 +12,7 @@ from flows.serve.label_check import (
     LabelCheckLoop,
     LabelSchedule,
     UnusableShare,
+    base_interval,
     budget_share,
     interval_for,
 )
@@ -47,6 +48,26 @@ class TestInterval:
             budget_share()
 
 
+class TestBaseInterval:
+    def test_the_interval_comes_from_the_setting_and_the_share_still_stretches_it(
+        self, monkeypatch: pytest.MonkeyPatch
+    ):
+        monkeypatch.setenv("TEMUSHIP_LABEL_CHECK_INTERVAL", "15")
+        schedule = LabelSchedule(0.25, base_s=base_interval())
+        schedule.set_accounts([account("a")], now=0)
+        schedule.due(0)
+        assert schedule.done("a", cost=2, now=0) == 15
+        assert schedule.done("a", cost=10, now=0) == 60
+
+    @pytest.mark.parametrize("raw", ["0", "soon", "7200"])
+    def test_an_interval_outside_1_to_3600_seconds_is_refused(
+        self, monkeypatch: pytest.MonkeyPatch, raw: str
+    ):
+        monkeypatch.setenv("TEMUSHIP_LABEL_CHECK_INTERVAL", raw)
+        with pytest.raises(UnusableShare, match="TEMUSHIP_LABEL_CHECK_INTERVAL"):
+            base_interval()
+
+
 class TestSchedule:
     def test_a_new_account_is_due_at_once_then_each_minute(self):
         schedule = LabelSchedule(0.25)
@@ -57,14 +78,18 @@ class TestSchedule:
         assert schedule.due(64) == []
         assert [a.account_id for a in schedule.due(65)] == ["a"]
 
-    def test_fifty_shops_on_one_account_stretch_its_interval(self):
+    def test_fifty_shops_on_one_account_cost_one_listing_not_fifty(self):
         schedule = LabelSchedule(0.25)
         big, small = account("big", shops=50), account("small", shops=2)
         schedule.set_accounts([big, small], now=0)
-        # before any check: 2 requests a shop (labels, voids) -> 100 requests, 10 a minute
-        assert schedule.intervals() == {"big": 600, "small": 60}
+        # before any check: a listing of labels and one of voids, whatever the shops
+        assert schedule.intervals() == {"big": 60, "small": 60}
+
+    def test_a_check_that_cost_more_than_its_share_stretches_the_interval(self):
+        schedule = LabelSchedule(0.25)
+        schedule.set_accounts([account("big", shops=50), account("small", shops=2)], now=0)
         schedule.due(0)
-        schedule.done("big", cost=40, now=10)
+        schedule.done("big", cost=40, now=10)  # pages of labels after a busy hour
         assert schedule.intervals()["big"] == 240
         schedule.done("small", cost=4, now=10)
         assert schedule.wait_s(10) == 60  # small's minute comes first
@@ -72,7 +97,9 @@ class TestSchedule:
     def test_a_v2_account_has_five_times_the_budget(self):
         schedule = LabelSchedule(0.25)
         schedule.set_accounts([account("v2", shops=50, api="v2")], now=0)
-        assert schedule.intervals() == {"v2": 120}
+        schedule.due(0)
+        assert schedule.done("v2", cost=101, now=0) == 122
+        assert schedule.done("v2", cost=40, now=0) == 60
 
     def test_a_hint_makes_the_account_due_now_however_many(self):
         schedule = LabelSchedule(0.25)
@@ -102,7 +129,8 @@ class TestSchedule:
     def test_subscriptions_cost_one_more_request_per_check(self):
         schedule = LabelSchedule(0.25, subscriptions=True)
         schedule.set_accounts([account("a", shops=5)], now=0)
-        assert schedule.intervals() == {"a": 66}  # 11 requests at 10 a minute
+        schedule.due(0)
+        assert schedule.done("a", cost=11, now=0) == 66  # 11 requests at 10 a minute
 
 
 class TestLoop:
@@ -138,3 +166,20 @@ class TestLoop:
             loop._check_one(acc)
         assert schedule.intervals() == {"a": 60}
         assert schedule.wait_s(clock.monotonic()) == 60
+
+
+class TestSubscriptionsKept:
+    def test_subscriptions_are_listed_once_in_ten_minutes_however_many_checks(self):
+        from flows.serve.wiring import SUBSCRIPTIONS_EVERY_S, label_check
+
+        clock, kept = FakeTime(), []
+
+        class Keeper:
+            def keep(self, acc: Account) -> int:
+                kept.append(acc.account_id)
+                return 1
+
+        check = label_check(None, Keeper(), lambda acc: None, clock.monotonic)  # type: ignore[arg-type]
+        assert [check(account("a")) for _ in range(5)] == [1, 0, 0, 0, 0]
+        clock.sleep(SUBSCRIPTIONS_EVERY_S)
+        assert check(account("a")) == 1 and kept == ["a", "a"]

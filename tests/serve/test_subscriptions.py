@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +146,26 @@ def test_without_a_public_url_nothing_is_subscribed(services, api):
     (account,) = accounts(services)
     keep: Callable[..., int] = Subscriptions(services, None, lambda s: V2Hooks(api)).keep
     assert keep(account) == 0 and api.hooks == {}
+
+
+def test_a_v2_shops_subscription_goes_through_the_v2_client_under_its_gateway(services):
+    """The real V2 client reads subscriptions into Webhook objects, not dicts."""
+    from adapters.shipstation.v2.reading import Webhook
+    from flows.serve.subscriptions import hooks_of
+
+    class V2Client(FakeV2Webhooks):
+        def list_webhooks(self):  # type: ignore[override]
+            return [Webhook(h["webhook_id"], h["url"], h["event"]) for h in self.hooks.values()]
+
+        def create_webhook(self, **fields):  # type: ignore[override]
+            made = super().create_webhook(**fields)
+            return Webhook(made["webhook_id"], made["url"], made["event"])
+
+    class Gateway:
+        api = V2Client()
+
+    with services.uow() as uow:
+        shop = uow.shops.get("acme")
+    hooks = hooks_of(replace(services, shipstation_for=lambda s: Gateway()), shop)
+    made = hooks.create("https://x.example/h", None, "temuship labels")
+    assert [(h.hook_id, h.url) for h in hooks.list()] == [(made, "https://x.example/h")]

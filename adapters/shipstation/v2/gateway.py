@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from adapters.shipstation.v2.account_labels import AccountLabelReader
 from adapters.shipstation.v2.api import ShipStationV2Api
 from adapters.shipstation.v2.batch import ItemResult
 from adapters.shipstation.v2.errors import NotFound, V2BusinessError
@@ -69,6 +70,7 @@ class ShipStationV2Gateway:
         self.store_id, self.warehouse_id = credentials.store_id, credentials.warehouse_id
         self.ship_by_on_create: bool | None = None  # found out on the first create
         self.reader = LabelReader(api, shop_id, credentials.store_id)
+        self.account_reader = AccountLabelReader(api)
 
     def __repr__(self) -> str:
         return f"ShipStationV2Gateway(shop={self.shop_id!r}, {self.api!r})"
@@ -270,6 +272,14 @@ class ShipStationV2Gateway:
 
     def voided_since(self, since: datetime) -> Iterator[LabelPage]:
         return self.reader.voided_since(since)
+
+    def account_labels_since(self, since: datetime) -> Iterator[LabelPage]:
+        """Every store's labels bought or voided since a time: one walk, newest change first."""
+        return self.account_reader.changed_since(since)
+
+    def account_voids_since(self, since: datetime) -> Iterator[LabelPage]:
+        """None: `account_labels_since` lists labels by their last change, voids included."""
+        return iter(())
 
     def stores(self) -> list[Store]:
         """V2 has no list of stores (shipstation-v2.md §7)."""

@@ -14,7 +14,7 @@ from adapters.shipstation.v2.api import ShipStationV2Api
 from adapters.shipstation.v2.ids import from_v2_id
 from adapters.shipstation.v2.reading import ReadPage, V2Label, V2Shipment
 from domain.errors import ExternalApiError
-from domain.model import Label, order_key
+from domain.model import Label, keyed_to
 from domain.ports import LabelPage, UnreadableRow
 
 KEEP_SHIPMENTS = 2000  # shipments kept (their items) during one walk
@@ -25,7 +25,7 @@ class LabelReader:
 
     def __init__(self, api: ShipStationV2Api, shop_id: str, store_id: int | None) -> None:
         self.api, self.store = api, str(store_id) if store_id is not None else None
-        self.prefix = order_key(shop_id, "")
+        self.shop_id = shop_id
         self._shipments: OrderedDict[str, V2Shipment] = OrderedDict()
         self.shipment_reads = 0
 
@@ -81,11 +81,7 @@ class LabelReader:
         return row.with_lines(lines)
 
     def _ours(self, key: str) -> bool:
-        """A key of this shop's orders: our prefix, then a Temu order number. A shop's name is
-        lower-case letters, digits and '-', and a Temu number starts with an upper-case
-        "PO-": "temu-acme-2-PO-…" is shop acme-2's order, not acme's."""
-        rest = key[len(self.prefix) :] if key.startswith(self.prefix) else ""
-        return bool(rest) and not (rest[0].islower() or rest[0].isdigit() or rest[0] == "-")
+        return keyed_to(key, self.shop_id)
 
     def _shipment(self, shipment_id: str) -> V2Shipment:
         found = self._shipments.get(shipment_id)
