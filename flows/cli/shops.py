@@ -131,11 +131,13 @@ def do_forget_credentials(services: Services, name: str, yes: bool) -> int:
         left = uow.shops.forget_credentials(name, reason)  # type: ignore[attr-defined]
         uow.commit()
     out.print(f"Deleted the stored credentials of shop {name}; its orders, cursors, history and "
-              f"token state are kept, and it is paused. Next: temuship connect {name} --replace "
+              f"token state are kept, and it is paused. Next: {command()} connect {name} --replace "
               "...", highlight=False, soft_wrap=True)  # fmt: skip
     if left:
-        out.print(f"{plural(left, 'other shop')} still hold credentials under the lost key: forget "
-                  "theirs too (`temuship forget-credentials NAME`) before connecting again; a "
+        holds = "holds" if left == 1 else "hold"
+        out.print(f"{plural(left, 'other shop')} still {holds} credentials under the lost key: "
+                  f"forget theirs too (`{command()} forget-credentials NAME`) before connecting "
+                  "again; a "
                   "database keeps its credentials under one key.", highlight=False,
                   soft_wrap=True)  # fmt: skip
     return 0
