@@ -17,6 +17,7 @@ from rich.table import Table
 
 WHOLE = frozenset({"order", "shipment", "tracking", "when", "ship by", "left"})
 TRAILING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$")  # spaces ending a line (before its resets)
+QUOTED_COMMAND = re.compile(r"`(temuship|prefect) ")  # a command quoted in a sentence
 
 # No automatic highlighting: rich would colour numbers, brackets and words like `call(s)` at
 # random. Colour is only what temuship asks for (a green ✔, a red ✘).
@@ -27,14 +28,14 @@ err = Console(stderr=True, highlight=False)
 def problem(text: str) -> None:
     """A refusal or failure on stderr, in red: as written (no markup read in it: Temu's and
     ShipStation's answers may hold brackets) and on one line however narrow the terminal."""
-    err.print(text, style="red", markup=False, highlight=False, soft_wrap=True)
+    err.print(pasteable(text), style="red", markup=False, highlight=False, soft_wrap=True)
 
 
 def say(text: str, indent: int = 0) -> None:
     """Sentences on stdout, as written (no markup read in it), wrapped at word boundaries to
     the terminal's width, each line indented by `indent` spaces and none ending in spaces."""
     pad = " " * indent
-    wrapped = textwrap.fill(text, width=max(20, out.width), initial_indent=pad,
+    wrapped = textwrap.fill(pasteable(text), width=max(20, out.width), initial_indent=pad,
                             subsequent_indent=pad, break_on_hyphens=False,
                             break_long_words=False)  # fmt: skip
     out.print(wrapped, markup=False, soft_wrap=True)
@@ -81,3 +82,9 @@ def command(name: str = "temuship") -> str:
         return name
     relative = os.path.relpath(beside)
     return relative if not relative.startswith("..") else str(beside)
+
+
+def pasteable(text: str) -> str:
+    """`text` with each command it quotes (`temuship ...`, `prefect ...`, as the domain and the
+    flows write them) named as this shell must type it (`command`)."""
+    return QUOTED_COMMAND.sub(lambda found: f"`{command(found.group(1))} ", text)

@@ -12,7 +12,7 @@ from domain.usecases.reports import order_history, shop_status
 from domain.usecases.shops import known_shops
 from flows import shop_view as view
 from flows.cli.keys import key_refusal
-from flows.cli.output import command, dump, out, problem, say, show, table
+from flows.cli.output import command, dump, out, pasteable, problem, say, show, table
 from flows.ui_links import dashboard_path, dashboard_url, default_ui_base
 from flows.wording import ORDER_STATE_WORDS, plural, state_words, when
 
@@ -55,7 +55,7 @@ def print_status(report: dict[str, Any], labels: str, dashboard: str | None = No
     grid = table("", "")
     labelled = ("Labels", labels.removeprefix("labels: "))
     for what, words in [*view.rows(report, local=True), labelled]:
-        grid.add_row(what, words)
+        grid.add_row(what, pasteable(words))
     dashboard = (
         dashboard
         or dashboard_url(shop)
