@@ -54,7 +54,13 @@ def account_id(api: str, url: str, api_key: str) -> str:
 
 
 def account_of(shop: Shop) -> str:
-    return account_id(shipstation_api(shop), base_url(shop), shop.shipstation.api_key)
+    """The shop's account id: from V1's key (stored in clear), or V2's key, which is the
+    secret (its stored hint, the last four characters, would join two accounts into one)."""
+    api = shipstation_api(shop)
+    key = shop.shipstation.api_key
+    if shop.shipstation.api is ShipStationApi.V2:
+        key = shop.shipstation.api_secret.reveal()
+    return account_id(api, base_url(shop), key)
 
 
 def group(shops: list[Shop]) -> list[Account]:
@@ -70,8 +76,8 @@ def group(shops: list[Shop]) -> list[Account]:
 
 
 def accounts(services: Services) -> list[Account]:
-    """Every connected shop's account (no credential is decrypted: API keys are stored in
-    clear, only secrets are encrypted)."""
+    """Every connected shop's account (V1's keys are stored in clear; a V2 key, the secret,
+    is decrypted to tell two accounts apart)."""
     with services.uow() as uow:
         shops = uow.shops.list()
     return group([shop for shop in shops if shop.shipstation.api_key])  # none: forgotten
