@@ -23,6 +23,7 @@ from domain.errors import RateLimited, TransientError, Unreachable
 from domain.ports import Services
 from domain.sync import RunStatus, Step, StepCall, StepResult, SyncRequest, SyncSummary
 from domain.usecases.maintenance import all_shop_ids
+from domain.usecases.turns import record_turn
 from flows import fan_out, wiring
 from flows.progress import Progress
 from flows.reporting import (
@@ -256,6 +257,7 @@ def sync_all_shops(
             )  # fmt: skip
         return all_shops_state(sync_each(shops, since))
     turn = fan_out.start_runs(deployment, shops, since, run_id(), spread_seconds)
+    record_turn(services, turn.started, turn.skipped)
     return fan_out_state(turn)
 
 

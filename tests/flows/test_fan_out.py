@@ -19,6 +19,7 @@ from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 from prefect.client.schemas.objects import StateType
 from prefect.exceptions import ObjectNotFound
 
+from domain.usecases.reports import shop_status
 from flows.fan_out import ONE_SHOP
 from flows.sync import RunOutcome, sync_all_shops, sync_shop
 from tests.flows.flow_support import World, connect_shop
@@ -85,6 +86,7 @@ class TestFanOut:
         assert (again["started"], again["skipped"]) == (0, 2)
         assert sorted(again["skipped_shops"]) == sorted([world.shop_id, second])
         assert all(len(started) == 1 for started in runs_of(one_shop).values())
+        assert shop_status(world.services, second)["turns_skipped_since"] is not None
 
         third = another_shop(world)
         _, later = turn()
