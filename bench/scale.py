@@ -98,16 +98,42 @@ def main() -> int:
     return 0 if ok else 1
 
 
-def start_prefect(processes: Processes, api_url: str) -> None:
+def start_prefect(processes: Processes, api_url: str) -> int:
     port = api_url.split(":")[-1].split("/")[0]
     prefect = str(BIN / "prefect")
     processes.env["PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED"] = "false"
-    processes.start("server", [prefect, "server", "start", "--host", "127.0.0.1", "--port", port])
+    server = processes.start("server", [prefect, "server", "start", "--host", "127.0.0.1",
+                                        "--port", port])  # fmt: skip
     del processes.env["PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED"]
     del processes.env["PREFECT_API_DATABASE_CONNECTION_URL"]
     wait_for("the Prefect server", lambda: httpx.get(f"{api_url}/health").is_success, 180)
     processes.run("work-pool", [prefect, "work-pool", "create", POOL, "--type", "process"])
     processes.run("deploy", [prefect, "--no-prompt", "deploy", "--all"], cwd=ROOT, timeout=300)
+    return int(server.pid)
+
+
+def cpu_seconds(pid: int, children: bool) -> float:
+    """CPU time of a process (user + system), and with `children` that of its children it
+    has waited for (a worker's finished flow runs), in seconds; 0 once it has gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    own = int(fields[11]) + int(fields[12])
+    ticks = own + (int(fields[13]) + int(fields[14]) if children else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu(pid: int) -> float:
+    """A process and every descendant alive now (the Prefect server and its services)."""
+    from work_pool import parents
+
+    tree, found, total = parents(), [pid], 0.0
+    while found:
+        current = found.pop()
+        total += cpu_seconds(current, children=True)
+        found += [child for child, parent in tree.items() if parent == current]
+    return total
 
 
 def connect_shops(database_url: str, temu_url: str, ss_url: str, quiet: int) -> list[str]:
@@ -136,7 +162,7 @@ def connect_shops(database_url: str, temu_url: str, ss_url: str, quiet: int) -> 
 
 def bench(args: Any, processes: Processes, conn: Any, database_url: str, api_url: str) -> bool:
     temu_url, ss_url = conn.recv()
-    start_prefect(processes, api_url)
+    server_pid = start_prefect(processes, api_url)
     say("Prefect server up (PostgreSQL), pool and deployments made")
     shops = connect_shops(database_url, temu_url, ss_url, args.shops)
     say(f"{len(shops)} shops of one app key connected ({args.shops} quiet, 1 backlog)")
@@ -148,6 +174,8 @@ def bench(args: Any, processes: Processes, conn: Any, database_url: str, api_url
     wait_for("the workers to register", lambda: set(workers) <= registered_workers(), 180)
     conn.send(("figures", 0.0))
     before = conn.recv()
+    cpu0 = {name: cpu_seconds(pid, True) for name, pid in workers.items()}
+    cpu0["server"] = tree_cpu(server_pid)
     go = time.monotonic()
     conn.send(("trickle", args.minutes * 60))
     conn.recv()
@@ -155,11 +183,13 @@ def bench(args: Any, processes: Processes, conn: Any, database_url: str, api_url
     conn.send(("figures", go))
     found = conn.recv()
     wall = time.monotonic() - go
+    cpu = {name: cpu_seconds(pid, True) - cpu0[name] for name, pid in workers.items()}
+    cpu["server"] = tree_cpu(server_pid) - cpu0["server"]
     runs = child_runs()
     say(f"{turns} turns; {len(runs)} one-shop runs")
     log = (processes.log_dir / "server.log").read_text(errors="replace")
     server = {"errors": sum(1 for line in log.splitlines() if "| ERROR" in line),
-              "locked": log.count("database is locked")}  # fmt: skip
+              "locked": log.count("database is locked"), "cpu": cpu}  # fmt: skip
     imported = orders_by_shop(database_url)
     return report(args, found, before, runs, turns, wall, rss, server, BACKLOG_MALL, imported)
 

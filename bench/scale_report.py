@@ -91,6 +91,14 @@ def report(
           f"{skipped - backlog_skipped} of quiet shops); states {dict(states)}")  # fmt: skip
     print(f"  Prefect server {server['errors']} ERROR line(s), {server['locked']} 'database is "
           f"locked' in its log")  # fmt: skip
+    cpu = dict(server["cpu"])
+    server_cpu = cpu.pop("server")
+    ended = sum(1 for r in runs if r.state and r.state.is_final())
+    print(f"  CPU            flow runs (the workers and the runs they finished): "
+          f"{sum(cpu.values()):.0f} s for {ended} runs = {sum(cpu.values()) / max(1, ended):.1f} "
+          f"s per run; the Prefect server {server_cpu:.0f} s = {server_cpu / max(1, ended):.2f} "
+          f"s per run; {100 * (sum(cpu.values()) + server_cpu) / wall:.0f}% of one core "
+          f"over the wall time")  # fmt: skip
     for name, samples in rss.items():
         values = [kb for _, kb in samples if kb]
         half = len(values) // 2 or 1
