@@ -7,7 +7,7 @@ address) at a random moment of every interval; one more shop of the same app key
 limits: Temu 20 requests/second per app key, ShipStation V1 40/minute per API key (each shop
 its own ShipStation key, as each brand of an agency has its own account).
 
-The interval is shortened (`--interval`, default 300 s; the deployment says 600) and the bench
+The interval is the deployment's (`--interval`, 600 s; shorten it to run small) and the bench
 starts each turn itself, as the schedule would (the server's scheduler is off, so no other
 run starts meanwhile). New orders appear for `--minutes`; the turns go on until every one of
 them has arrived in ShipStation or one more interval plus a minute has passed.
@@ -21,7 +21,7 @@ Temu requests per order and per quiet run, ShipStation requests per order; refus
 Prefect server's log; and each worker's RSS sampled across the run.
 
     TEMUSHIP_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \\
-    python bench/scale.py [--shops 100] [--backlog 10000] [--minutes 10] [--interval 300]
+    python bench/scale.py [--shops 100] [--backlog 10000] [--minutes 10] [--interval 600]
                           [--workers 2] [--limit 4]
 """
 
@@ -56,7 +56,7 @@ def main() -> int:
     parser.add_argument("--shops", type=int, default=100, help="quiet shops")
     parser.add_argument("--backlog", type=int, default=10_000, help="the backlog shop's orders")
     parser.add_argument("--minutes", type=float, default=10.0, help="how long orders trickle in")
-    parser.add_argument("--interval", type=float, default=300.0, help="seconds between turns")
+    parser.add_argument("--interval", type=float, default=600.0, help="seconds between turns")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--limit", type=int, default=4, help="flow runs at once per worker")
     args = parser.parse_args()
