@@ -73,7 +73,22 @@ def rows(status: dict[str, Any], local: bool) -> list[tuple[str, str]]:
                                              "kept for replay")),
         ("Ship-by", ship_by_words(status)),
         ("Prices", prices_words(status.get("prices"))),
+        *skipped_row(status, local),
     ]  # fmt: skip
+
+
+def skipped_row(status: dict[str, Any], local: bool) -> list[tuple[str, str]]:
+    """A row only while the scheduled turns skip the shop (its last run still in flight)."""
+    since = status.get("turns_skipped_since")
+    if not since:
+        return []
+    return [
+        (
+            "Scheduled syncs",
+            f"skipped since {when(since, local)}: the shop's last sync run "
+            "is still scheduled or running (a backlog, or a run stuck: see the Prefect UI)",
+        )
+    ]
 
 
 def prices_words(prices: str | None) -> str:

@@ -11,7 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import deployment as runtime_deployment
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
 
@@ -21,7 +23,8 @@ from domain.errors import RateLimited, TransientError, Unreachable
 from domain.ports import Services
 from domain.sync import RunStatus, Step, StepCall, StepResult, SyncRequest, SyncSummary
 from domain.usecases.maintenance import all_shop_ids
-from flows import wiring
+from domain.usecases.turns import record_turn
+from flows import fan_out, wiring
 from flows.progress import Progress
 from flows.reporting import (
     dashboard_url,
@@ -223,16 +226,61 @@ def shop_lock(services: Services, shop_id: str, wait_seconds: float) -> Iterator
 
 @flow(name="sync-all-shops", flow_run_name="sync all shops")
 def sync_all_shops(
-    shop_ids: list[str] | None = None, since: datetime | None = None
-) -> list[dict[str, Any]]:
+    shop_ids: list[str] | None = None,
+    since: datetime | None = None,
+    one_run_per_shop: bool | None = None,
+    spread_seconds: int = 0,
+) -> Any:
     """Sync every shop (or the named ones); one failing shop does not stop the others.
 
+    Run from a deployment, it starts one `sync-shop/one-shop` run per shop and ends: the
+    shops sync side by side on the workers, and a shop whose last run is still in flight is
+    skipped this turn (counted in the result and the `sync-all-shops` artifact). Called
+    directly, it syncs the shops here, one after another.
+
     Args:
-        shop_ids: The shops to sync (default: every connected shop).
+        shop_ids: The shops to sync (default: every connected shop, read at each run).
         since: Re-read Temu orders updated since this time (UTC); default: from each cursor.
+        one_run_per_shop: Start a run per shop (default: when run from a deployment).
+        spread_seconds: Spread those starts over this many seconds.
     """
     services = wiring.current()
-    return all_shops_state(sync_each(shop_ids or all_shop_ids(services), since))
+    shops = shop_ids or all_shop_ids(services)
+    if one_run_per_shop is None:
+        one_run_per_shop = runtime_deployment.get_id() is not None
+    deployment = fan_out.one_shop_deployment() if one_run_per_shop else None
+    if deployment is None:
+        if one_run_per_shop:
+            get_run_logger().warning(
+                "%s is not deployed: syncing the shops in this run, one after another "
+                "(deploy it: prefect --no-prompt deploy --all)", fan_out.ONE_SHOP,
+            )  # fmt: skip
+        return all_shops_state(sync_each(shops, since))
+    turn = fan_out.start_runs(deployment, shops, since, run_id(), spread_seconds)
+    record_turn(services, turn.started, turn.skipped)
+    return fan_out_state(turn)
+
+
+def fan_out_state(turn: fan_out.FanOut) -> Any:
+    """A turn's state: Completed when every shop's run started or was skipped (a skip is
+    counted, not a failure: the shop's earlier run does the job), else Failed "Failed shops".
+    Its result is the turn's counts and runs; the artifact lists every shop."""
+    create_table_artifact(fan_out.turn_rows(turn), key="sync-all-shops",
+                          description=turn_words(turn))  # fmt: skip
+    words = turn_words(turn)
+    (get_run_logger().warning if turn.failed or turn.skipped else get_run_logger().info)(words)
+    return ended(not turn.failed, "Failed shops" if turn.failed else "Completed", words,
+                 turn.to_dict())  # fmt: skip
+
+
+def turn_words(turn: fan_out.FanOut) -> str:
+    words = f"{plural(len(turn.started), 'run')} of {fan_out.ONE_SHOP} started"
+    if turn.skipped:
+        words += (f"; skipped (a run of an earlier turn still in flight): "
+                  f"{', '.join(sorted(turn.skipped))}")  # fmt: skip
+    if turn.failed:
+        words += "; not started: " + "; ".join(f"{s} ({w})" for s, w in turn.failed.items())
+    return words
 
 
 def sync_each(

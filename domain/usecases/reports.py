@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.ports import Services, ShopReport
-from domain.usecases import ship_by
+from domain.usecases import ship_by, turns
 
 
 def shop_status(services: Services, shop_id: str) -> dict[str, Any]:
@@ -16,6 +16,7 @@ def shop_status(services: Services, shop_id: str) -> dict[str, Any]:
         at_risk = ship_by.at_risk_orders(uow, shop_id, now)
     if shop is None:
         return {"shop": shop_id, "error": "no such shop"}
+    skipped = turns.skipped_since(services, shop_id)
     return {
         "shop": shop_id,
         "token": {
@@ -28,6 +29,7 @@ def shop_status(services: Services, shop_id: str) -> dict[str, Any]:
                         "warehouse": shop.shipstation.warehouse_id},
         "paused": shop.paused, "paused_reason": shop.paused_reason,
         "sync_state": shop.settings.get("sync_state", "never run"),
+        "turns_skipped_since": skipped.isoformat() if skipped else None,
         "last_successful_sync": shop.last_sync_at.isoformat() if shop.last_sync_at else None,
         "last_error": shop.last_sync_error,
         "prices": {None: "unknown yet", True: "read", False: "no amount permission"}[

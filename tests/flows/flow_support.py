@@ -13,6 +13,7 @@ from typing import Any
 
 from adapters.sandbox.launcher import Sandbox
 from adapters.sandbox.temu.seed import make_address
+from adapters.sandbox.temu.state import DEMO_ACCESS_TOKEN
 from adapters.temu.client import TemuClient
 from domain.model import order_key
 from domain.shop import Shop
@@ -107,11 +108,11 @@ def services_for(sandbox: Sandbox, database_url: str, shop_id: str) -> World:
     return World(sandbox, services, shop_id, events, clock)
 
 
-def connect_shop(world: World) -> Token:
+def connect_shop(world: World, access_token: str = DEMO_ACCESS_TOKEN) -> Token:
     sandbox = world.sandbox
     shop = Shop(
         world.shop_id,
-        sandbox.temu_credentials(),
+        sandbox.temu_credentials(access_token),
         sandbox.shipstation_credentials(),
         created_at=world.services.clock.now(),
     )

@@ -1,10 +1,10 @@
 """`temuship serve --public-url` as a person runs it, in a subprocess: it starts a real Prefect
-server, serves every deployment of prefect.yaml, a scheduled sync and the token watch run by
-themselves (their schedules shortened in a copy of the file), /healthz answers; labels bought in
-the simulated ShipStation reach Temu by a V1 webhook and a signed V2 webhook within seconds, and
-by the label check once the webhooks are gone (its interval shortened); forged, unsigned,
-replayed and foreign-host deliveries are refused and change nothing; SIGTERM leaves no process
-of it behind and exits 0."""
+server, serves every deployment of prefect.yaml, a scheduled sync (which starts a sync-shop run
+for the shop) and the token watch run by themselves (their schedules shortened in a copy of the
+file), /healthz answers; labels bought in the simulated ShipStation reach Temu by a V1 webhook
+and a signed V2 webhook within seconds, and by the label check once the webhooks are gone (its
+interval shortened); forged, unsigned, replayed and foreign-host deliveries are refused and
+change nothing; SIGTERM leaves no process of it behind and exits 0."""
 
 from __future__ import annotations
 
@@ -107,7 +107,8 @@ def test_serve_runs_the_whole_service_and_stops_cleanly(work: Path, sandbox: San
         assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
         api = f"http://127.0.0.1:{prefect_port}/api"
         ids = {name: _deployment_id(api, name) for name in deployment_names(PREFECT_FILE)}
-        for name in ("sync-all-shops/every-10-minutes", "token-watch/daily"):
+        # The scheduled sync starts one sync-shop run per shop, which serve runs too.
+        for name in ("sync-all-shops/every-10-minutes", "sync-shop/one-shop", "token-watch/daily"):
             ended = wait_for(f"a scheduled run of {name}", lambda n=name: _ended(api, ids[n]), 150)
             # Green, or red only because the sandbox's orders leave work for a person.
             assert ended in ("Completed", "Needs a person"), f"{name} ended {ended}"

@@ -138,8 +138,10 @@ def _control_routes(admin: APIRouter, state: TemuSandbox) -> None:
 
     @admin.get("/stats")
     def stats() -> dict[str, Any]:
+        by_mall = {str(mall): n for mall, n in state.requests_by_mall.items()}
         return {"requests": dict(state.requests), "refusals": dict(state.refusals),
-                "orders": len(state.orders), "shipments": len(state.shipments)}  # fmt: skip
+                "orders": len(state.orders), "shipments": len(state.shipments),
+                "requestsByMall": by_mall}  # fmt: skip
 
 
 def _known(state: TemuSandbox, sn: str) -> Any:

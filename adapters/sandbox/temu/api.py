@@ -52,7 +52,7 @@ def order_list(state: TemuSandbox, body: dict[str, Any], token: SandboxToken) ->
     # Descending by the chosen time (temu.md §4.2: sortby createTime, the default, or updateTime).
     by_update = body.get("sortby") == "updateTime"
     newest = lambda o: (-(o.updated_at if by_update else o.created_at), o.parent_order_sn)  # noqa: E731
-    matches = sorted(_matching(state, body), key=newest)
+    matches = sorted(_matching(state, body, token.mall_id), key=newest)
     chosen = matches[(page - 1) * size : page * size]
     state.listed_at = state.clock.seconds()
     return {"totalItemNum": len(matches), "pageItems": [list_item(o) for o in chosen]}
@@ -149,7 +149,7 @@ def list_item(order: SandboxOrder) -> dict[str, Any]:
     return {"parentOrderMap": parent, "orderList": lines}
 
 
-def _matching(state: TemuSandbox, body: dict[str, Any]) -> list[SandboxOrder]:
+def _matching(state: TemuSandbox, body: dict[str, Any], mall_id: int) -> list[SandboxOrder]:
     windows = _windows(body)
     status = _int(body, "parentOrderStatus", 0)
     region = _int(body, "regionId", 0)
@@ -160,6 +160,7 @@ def _matching(state: TemuSandbox, body: dict[str, Any]) -> list[SandboxOrder]:
         and (status == 0 or o.status == status)
         and (not region or o.region_id == region)
         and (not wanted or o.parent_order_sn in wanted)
+        and o.mall_id in (None, mall_id)
     ]  # fmt: skip
 
 

@@ -86,6 +86,7 @@ def answer(state: TemuSandbox, raw: bytes) -> JSONResponse:
         with state.lock:
             body, token = admit(state, raw, HANDLERS)
             state.requests[body["type"]] += 1
+            state.requests_by_mall[token.mall_id] += 1
             result = HANDLERS[body["type"]](state, body, token)
     except TemuFailure as failure:
         state.refusals[failure.code] += 1

@@ -88,6 +88,7 @@ class SandboxOrder:
     shipping_amount: int = 0
     currency: str = "USD"
     shipped_at: int | None = None
+    mall_id: int | None = None  # the one mall whose tokens see it; None: every mall's
 
     def line(self, order_sn: str) -> SandboxLine | None:
         return next((line for line in self.lines if line.order_sn == order_sn), None)

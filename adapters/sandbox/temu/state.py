@@ -67,6 +67,7 @@ class TemuSandbox:
         self.expiry_mode = "code"  # or "http401"
         self.carrier_container = "array"  # or "items", "logisticsCompaniesList", ...
         self.requests: Counter[str] = Counter()
+        self.requests_by_mall: Counter[int] = Counter()  # answered requests per token's mall
         self.refusals: Counter[int] = Counter()
         self.recent: dict[str, deque[float]] = {}
         self.listed_at: int | None = None  # when an order list was last answered
@@ -123,8 +124,9 @@ class TemuSandbox:
 
     # --- orders ---------------------------------------------------------------------------
 
-    def seed_orders(self, count: int, seed: int = 7) -> list[str]:
+    def seed_orders(self, count: int, seed: int = 7, mall_id: int | None = None) -> list[str]:
         """Add `count` generated orders (deterministic for a seed); their parentOrderSns.
+        With `mall_id`, only that mall's tokens see them (else every token does).
 
         Once the sandbox has answered an order list, the orders it is given are new to its
         clients: they are updated now, so the next incremental sync reads them, as a real Temu
@@ -132,6 +134,8 @@ class TemuSandbox:
         with self.lock:
             now = self.clock.seconds()
             made = temu_seed.generate(count, seed, now, len(self.orders))
+            for order in made:
+                order.mall_id = mall_id
             if self.listed_at is not None:
                 for order in made:
                     order.updated_at = max(order.updated_at, now)

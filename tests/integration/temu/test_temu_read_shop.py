@@ -79,6 +79,25 @@ class TestReadingAShop:
         assert [(o.parent_order_sn, o.status) for o in orders] == [(sn, 3)]
 
 
+class TestSeveralMalls:
+    def test_a_mall_reads_its_own_orders_and_those_of_every_mall_and_is_counted(
+        self, sandbox, make_client
+    ) -> None:
+        sandbox.add_token("upl-other-mall", mall_id=sandbox.mall_id + 1)
+        shared = set(sandbox.seed_orders(3, seed=1))
+        own = set(sandbox.seed_orders(4, seed=2, mall_id=sandbox.mall_id))
+        other = set(sandbox.seed_orders(5, seed=3, mall_id=sandbox.mall_id + 1))
+
+        first, _ = read_all(make_client())
+        second, _ = read_all(make_client("upl-other-mall"))
+
+        assert {o.parent_order_sn for o in first} == shared | own
+        assert {o.parent_order_sn for o in second} == shared | other
+        by_mall = sandbox.requests_by_mall
+        assert by_mall[sandbox.mall_id] >= 1 and by_mall[sandbox.mall_id + 1] >= 1
+        assert sum(by_mall.values()) == sum(sandbox.requests.values())
+
+
 class TestTokenAndConfig:
     def test_a_rotated_token_surfaces_as_token_expired(self, sandbox, client, make_client) -> None:
         new_token = sandbox.rotate_token()

@@ -1,0 +1,124 @@
+"""The figures of bench/scale.py, from what the sandbox counted and Prefect knows."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from simulated import QPS
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def latency_line(values: list[float], interval: float) -> str:
+    if not values:
+        return "none"
+    p50, p95, top = pct(values, 0.5), pct(values, 0.95), max(values)
+    return (f"p50 {p50:.0f} s, p95 {p95:.0f} s, max {top:.0f} s "
+            f"({p50 / interval:.2f} / {p95 / interval:.2f} / {top / interval:.2f} intervals; "
+            f"{len(values)} orders)")  # fmt: skip
+
+
+def report(
+    args: Any,
+    found: dict[str, Any],
+    before: dict[str, Any],
+    runs: list[Any],
+    turns: int,
+    wall: float,
+    rss: dict[str, list[tuple[float, int]]],
+    server: dict[str, int],
+    backlog_mall: int,
+    imported: dict[str, int],
+) -> bool:
+    created, arrived = found["created"], found["arrived"]
+    latencies = {sn: arrived[sn] - at for sn, (_, at) in created.items() if sn in arrived}
+    missing = len(created) - len(latencies)
+    backlog = found["backlog_times"]
+    window = (backlog[0], backlog[-1]) if backlog else (0.0, 0.0)
+    during = [v for sn, v in latencies.items() if window[0] <= created[sn][1] <= window[1]]
+    by_mall = Counter(found["by_mall"]) - Counter(before["by_mall"])
+    backlog_requests = by_mall.get(backlog_mall, 0)
+    quiet_requests = sum(by_mall.values()) - backlog_requests
+    span = window[1] - window[0]
+    in_window = [t for t in found["all_times"] if window[0] <= t <= window[1]]
+    quiet_in_window = len(in_window) - len(backlog)
+    left = QPS * span - quiet_in_window
+    all_times = found["all_times"]
+    total_span = (all_times[-1] - all_times[0]) if all_times else 0.0
+    refused = found["refusals"].get(4000004, 0) - before["refusals"].get(4000004, 0)
+    ss_calls = Counter(found["ss"]["calls"]) - Counter(before["ss"]["calls"])
+    ss_429 = found["ss"]["rate_limited"] - before["ss"]["rate_limited"]
+    states = Counter(r.state.name if r.state else "?" for r in runs)
+    quiet_runs = [r for r in runs if r.parameters.get("shop_id") != "backlog"]
+    ended_quiet = sum(1 for r in quiet_runs if r.state and r.state.is_final())
+    skipped = turns * (args.shops + 1) - len(runs)
+    backlog_skipped = turns - sum(1 for r in runs if r.parameters.get("shop_id") == "backlog")
+    sent = found["in_shipstation"]
+    iv = args.interval
+
+    print(f"\nscale: {args.shops} quiet shops + 1 backlog shop ({args.backlog} orders) on one "
+          f"Temu app key; {args.workers} process workers (--limit {args.limit}); temuship and "
+          f"Prefect on PostgreSQL; interval {iv:g} s; orders trickled for "
+          f"{args.minutes:g} min (one per quiet shop per interval)")  # fmt: skip
+    print(f"  wall           {wall:.0f} s; {turns} turns of {PARENT_NAME}")
+    print(f"  quiet shops    Temu -> ShipStation: {latency_line(list(latencies.values()), iv)}"
+          + (f"; {missing} not arrived" if missing else ""))  # fmt: skip
+    print(f"                 while the backlog imported: {latency_line(during, iv)}")
+    print(f"                 goal: p95 within one interval plus a minute ({iv + 60:.0f} s)")
+    print(f"  backlog        {imported.get('backlog', 0)}/{args.backlog} orders imported; its "
+          f"Temu requests from {span:.0f} s of importing: {backlog_requests}, "
+          f"{backlog_requests / span if span else 0:.2f} req/s; the quiet shops took "
+          f"{quiet_in_window} meanwhile, leaving {left:.0f}: the backlog took "
+          f"{100 * len(backlog) / left if left > 0 else 0:.1f}% of what they left")  # fmt: skip
+    print(f"  throughput     {len(all_times)} Temu requests in {total_span:.0f} s = "
+          f"{len(all_times) / total_span if total_span else 0:.2f} req/s "
+          f"({100 * len(all_times) / total_span / QPS if total_span else 0:.1f}% of the key's "
+          f"{QPS:g}/s); while the backlog imported {len(in_window) / span if span else 0:.2f} "
+          f"req/s ({100 * len(in_window) / span / QPS if span else 0:.1f}%)")  # fmt: skip
+    per_backlog = backlog_requests / max(1, imported.get("backlog", 0))
+    print(f"  calls          Temu: {per_backlog:.3f} per backlog order; quiet shops "
+          f"{quiet_requests} requests for {len(created)} orders in {ended_quiet} runs = "
+          f"{quiet_requests / max(1, ended_quiet):.2f} per run; ShipStation "
+          f"{sum(ss_calls.values())} requests ({dict(ss_calls)}) for {sent} orders "
+          f"= {sum(ss_calls.values()) / max(1, sent):.3f} per order")  # fmt: skip
+    print(f"  refusals       Temu 4000004: {refused}; ShipStation 429: {ss_429}")
+    print(f"  runs           {len(runs)} one-shop runs started, {skipped} skipped (a run "
+          f"still in flight at their turn: {backlog_skipped} of the backlog shop, "
+          f"{skipped - backlog_skipped} of quiet shops); states {dict(states)}")  # fmt: skip
+    print(f"  Prefect server {server['errors']} ERROR line(s), {server['locked']} 'database is "
+          f"locked' in its log")  # fmt: skip
+    cpu = dict(server["cpu"])
+    server_cpu = cpu.pop("server")
+    ended = sum(1 for r in runs if r.state and r.state.is_final())
+    print(f"  CPU            flow runs (the workers and the runs they finished): "
+          f"{sum(cpu.values()):.0f} s for {ended} runs = {sum(cpu.values()) / max(1, ended):.1f} "
+          f"s per run; the Prefect server {server_cpu:.0f} s = {server_cpu / max(1, ended):.2f} "
+          f"s per run; {100 * (sum(cpu.values()) + server_cpu) / wall:.0f}% of one core "
+          f"over the wall time")  # fmt: skip
+    for name, samples in rss.items():
+        values = [kb for _, kb in samples if kb]
+        half = len(values) // 2 or 1
+        early, late = values[:half], values[half:] or values[:half]
+        print(f"  memory         {name}: RSS {mb(values[0])} at start, {mb(min(values))} min, "
+              f"{mb(max(values))} max, {mb(values[-1])} at the end; mean of the first half "
+              f"{mb(sum(early) / len(early))}, of the second {mb(sum(late) / len(late))} "
+              f"({len(values)} samples)")  # fmt: skip
+    failures = []
+    if refused or ss_429:
+        failures.append(f"refusals: 4000004 {refused}, 429 {ss_429}")
+    if server["locked"]:
+        failures.append(f"{server['locked']} 'database is locked' in the Prefect server's log")
+    for failure in failures:
+        print(f"NOTE: {failure}", flush=True)
+    return True
+
+
+PARENT_NAME = "sync-all-shops/every-10-minutes"
+
+
+def mb(kb: float) -> str:
+    return f"{kb / 1024:.0f} MB"
