@@ -62,7 +62,12 @@ class Scenario:
             for name in DEPLOYMENTS:
                 client.read_deployment_by_name(name)  # raises if it is missing
             automations = client.read_automations()
+            queues = {
+                q.name: q.priority for q in client.read_work_queues(work_pool_name="temuship")
+            }
         check(len(automations) == 1, f"{len(automations)} automations, expected 1")
+        # The shops' runs wait behind the turns (prefect.yaml: `one-shop` in queue `shops`).
+        check(queues.get("default", 0) < queues.get("shops", 0), f"work queues {queues}")
         say(f"deployed {len(DEPLOYMENTS)} deployments and the reauthorize trigger")
 
     def start_sandbox_and_connect(self) -> None:

@@ -43,6 +43,11 @@ class TestTheFile:
         for trigger in deployment.get("triggers", []):
             assert set(trigger["parameters"]) <= set(accepted)
 
+    def test_the_shops_runs_wait_in_their_own_queue_behind_the_turns(self):
+        queues = {name: d["work_pool"]["work_queue_name"] for name, d in DEPLOYMENTS.items()}
+        assert queues.pop("one-shop") == "shops"
+        assert set(queues.values()) == {"default"}
+
     def test_the_scheduled_ones_are_the_sync_the_watch_and_the_sweep(self):
         scheduled = {
             name: d["schedules"][0] for name, d in DEPLOYMENTS.items() if d.get("schedules")
