@@ -115,7 +115,7 @@ def test_serve_runs_the_whole_service_and_stops_cleanly(work: Path, sandbox: San
         assert sandbox.shipstation.orders, "the scheduled sync sent no order to ShipStation"
         started = children_of(serve.pid)
         assert started, "serve started no process (its Prefect server at least)"
-        _no_more_syncs(api, ids["sync-all-shops/every-10-minutes"])
+        _no_more_syncs(api, ids["sync-all-shops/every-10-minutes"], ids["sync-shop/one-shop"])
         _labels_reach_temu(sandbox, public)
     finally:
         serve.send_signal(signal.SIGTERM)
@@ -123,22 +123,23 @@ def test_serve_runs_the_whole_service_and_stops_cleanly(work: Path, sandbox: San
             code = serve.wait(timeout=45)
         except subprocess.TimeoutExpired:
             os.killpg(serve.pid, signal.SIGKILL)
-            raise
+            code = None
         finally:
             log.seek(0)
             output = log.read()
+    assert code is not None, f"serve did not stop within 45 s of SIGTERM:\n{output[-4000:]}"
     assert code == 0, output
     assert not group_alive(serve.pid), output
     assert not [pid for pid in started if Path(f"/proc/{pid}").exists()], output
     assert not _listening(prefect_port) and not _listening(port)
 
 
-def _no_more_syncs(api: str, deployment_id: str) -> None:
-    """The scheduled syncs paused (and none left running): from now on only serve's label
-    check and its webhooks confirm labels."""
-    httpx.post(f"{api}/deployments/{deployment_id}/pause_deployment", timeout=10)
+def _no_more_syncs(api: str, turns_id: str, shops_id: str) -> None:
+    """The scheduled syncs paused, and every shop's run the turns started ended: from now on
+    only serve's label check and its webhooks confirm labels."""
+    httpx.post(f"{api}/deployments/{turns_id}/pause_deployment", timeout=10)
     busy = {"state": {"type": {"any_": ["PENDING", "RUNNING", "SCHEDULED"]}}}
-    query = {"deployments": {"id": {"any_": [deployment_id]}}, "flow_runs": busy}
+    query = {"deployments": {"id": {"any_": [turns_id, shops_id]}}, "flow_runs": busy}
     wait_for("the syncs to end", lambda: not httpx.post(
         f"{api}/flow_runs/filter", json=query, timeout=10).json(), 120)  # fmt: skip
 
