@@ -7,9 +7,11 @@ within `LIVE` seconds), incremental work (priority 0) goes before backlogs (prio
 within a priority the one served longest ago goes first, so shops take slots in turn whatever
 their number of threads or how often they ask. A claimant is given slots only when nobody is
 before it, or when the key's queue is about to run dry (a slot nobody takes is lost). A
-claimant's slots must start within its horizon: a backlog only ever has a few slots queued
-ahead, so a quiet shop arriving later waits at most those, not the backlog's whole demand; and
-a backlog takes every slot the others leave, because it asks again as soon as its queue drains.
+claimant's slots must start within its horizon: beside other live claimants, a backlog only
+ever has a few slots queued ahead, so a quiet shop waits at most those, not the backlog's whole
+demand; and a backlog takes every slot the others leave, because it asks again as soon as its
+queue drains to half its horizon (`Grant.retry_at`: a process's threads wait for that time
+rather than each asking the database). Alone on the key, any claimant may queue `ALONE` slots.
 
 The pace: after a refusal the key's interval is `SLOWED` times wider, and narrows back linearly
 to the normal one over `RECOVERY` seconds.
@@ -25,8 +27,9 @@ from adapters.temu.pacing import BACKLOG, INCREMENTAL
 
 LIVE = 1.0  # seconds: a claimant that has not asked for this long is no longer waiting
 HORIZON = {INCREMENTAL: 8, BACKLOG: 3}  # slots a claimant's last slot may lie ahead of now
+ALONE = 8  # ... when no other claimant asked within `LIVE`
 SLOWED = 1.5  # the interval's factor just after a refusal
-RECOVERY = 60.0  # seconds to creep back to the normal pace
+RECOVERY = 15.0  # seconds to creep back to the normal pace
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +52,8 @@ class Claimant:
 
 @dataclass(frozen=True, slots=True)
 class Grant:
-    """Slots given (`count` of them, `interval` apart, from `start`), or none and when to ask
-    again (`retry_at`)."""
+    """Slots given (`count` of them, `interval` apart, from `start`), and when the claimant's
+    next bid may be given more (`retry_at`)."""
 
     count: int
     start: float
@@ -74,14 +77,15 @@ def grant(
     """What `me` gets of the key's slots now: `next_at` is the key's next free slot, `now`
     the earliest a slot may start (the database's clock plus the round trip)."""
     start = max(next_at, now)
-    ahead = [c for c in in_turn(others, now) if c.name != me.name and c.turn < me.turn]
-    room = math.floor((now + HORIZON[me.priority] * interval - start) / interval + 1e-9) + 1
+    rivals = [c for c in others if c.name != me.name and now - c.asked_at <= LIVE]
+    ahead = [c for c in in_turn(rivals, now) if c.turn < me.turn]
     if ahead and start > now + interval:
         return Grant(0, start, interval, retry_at=now + interval)
-    if room < 1:
-        return Grant(0, start, interval, retry_at=start - HORIZON[me.priority] * interval)
-    count = 1 if ahead else min(wanted, room)
-    return Grant(count, start, interval)
+    horizon = HORIZON[me.priority] if rivals else ALONE
+    room = math.floor((now + horizon * interval - start) / interval + 1e-9) + 1
+    count = max(0, min(1 if ahead else wanted, room))
+    end = start + count * interval
+    return Grant(count, start, interval, retry_at=max(now, end - (horizon + 1) // 2 * interval))
 
 
 def pace(interval: float, refused_at: float | None, now: float) -> float:

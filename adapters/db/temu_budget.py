@@ -63,6 +63,7 @@ class TemuBudget:
         self._lock = threading.Lock()
         self._count_lock = threading.Lock()
         self._waiting: Counter[str] = Counter()
+        self._next_bid: dict[str, float] = {}  # per claimant: no bid before (database clock)
         self._round_trip = 0.0  # seconds, a moving average
         self._held_until = 0.0  # the end of this process's last hold-off (database clock)
         self._row_ready = False
@@ -156,8 +157,8 @@ class TemuBudget:
             count = min(self.max_batch, max(1, self._waiting[claim.shop if claim else ANYONE]))
             if claim is None:
                 self._take(count, now)
-            elif (retry_at := self._bid(claim, count, now)) is not None:
-                return None, retry_at
+            elif now < self._next_bid.get(claim.shop, 0.0) or not self._bid(claim, count, now):
+                return None, self._next_bid[claim.shop]
             now = self.clock.now()
             self._drop_late(queue, now)  # the round trip took longer than the slot could wait
         return queue.popleft(), now
@@ -190,10 +191,11 @@ class TemuBudget:
         spacing = interval * float(factor)
         self._given(ANYONE, Grant(count, float(end) - count * spacing, spacing))
 
-    def _bid(self, claim: Claim, count: int, now: float) -> float | None:
-        """Ask for `count` slots in the claimant's turn: None once given, else when to ask
-        again. One transaction: the key's row (locked) and its live claimants read, the
-        fair-share rule applied, the row and the claimant's standing written."""
+    def _bid(self, claim: Claim, count: int, now: float) -> bool:
+        """Ask for `count` slots in the claimant's turn: whether any were given (when to ask
+        again is kept either way). One transaction: the key's row (locked) and its live
+        claimants read, the fair-share rule applied, the row and the claimant's standing
+        written."""
         started = time.monotonic()
         earliest = now + 1.5 * self._round_trip
         with self.engine.connect() as connection:
@@ -217,11 +219,12 @@ class TemuBudget:
             claimants.record(connection, self.budget, me)
             connection.commit()
         self._took(started)
+        self._next_bid[claim.shop] = given.retry_at
         if not given.count:
             self.bids_refused += 1
-            return given.retry_at
+            return False
         self._given(claim.shop, given)
-        return None
+        return True
 
     def _row(self, connection: Connection) -> Any:
         query = select(B.next_at, B.refused_at).where(B.budget_id == self.budget)

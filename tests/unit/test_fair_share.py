@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from adapters.db.fair_share import (
+    ALONE,
     BACKLOG,
     HORIZON,
     LIVE,
@@ -41,15 +42,17 @@ class TestTheTurn:
 
 class TestTheGrant:
     def test_a_shop_alone_takes_what_it_wants_up_to_its_horizon(self) -> None:
-        given = grant(waiting("a"), [], next_at=NOW - 1, now=NOW, interval=STEP, wanted=20)
-        assert (given.count, given.start) == (HORIZON[0] + 1, NOW)
+        given = grant(waiting("big", BACKLOG), [], next_at=NOW - 1, now=NOW, interval=STEP,
+                      wanted=20)  # fmt: skip
+        assert (given.count, given.start) == (ALONE + 1, NOW)
 
-    def test_a_backlog_queues_only_a_few_slots_ahead(self) -> None:
-        me = waiting("big", BACKLOG)
-        assert grant(me, [], next_at=NOW, now=NOW, interval=STEP, wanted=8).count == 4
-        later = grant(me, [], next_at=NOW + 4 * STEP, now=NOW, interval=STEP, wanted=8)
+    def test_beside_another_shop_a_backlog_queues_only_a_few_slots_ahead(self) -> None:
+        me, quiet = waiting("big", BACKLOG), Claimant("quiet", asked_at=NOW - 0.5)
+        given = grant(me, [quiet], next_at=NOW, now=NOW, interval=STEP, wanted=8)
+        assert given.count == HORIZON[BACKLOG] + 1
+        later = grant(me, [quiet], next_at=NOW + 4 * STEP, now=NOW, interval=STEP, wanted=8)
         assert later.count == 0
-        assert abs(later.retry_at - (NOW + STEP)) < 1e-9  # when its queue has drained to 3
+        assert abs(later.retry_at - (NOW + 2 * STEP)) < 1e-9  # its queue half drained
 
     def test_a_backlog_waits_while_a_quiet_shop_waits(self) -> None:
         quiet = waiting("quiet", served_at=NOW - 0.2)
