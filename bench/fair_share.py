@@ -4,14 +4,16 @@ Two shops of one app key, each syncing in its own process (as bench/shared_budge
 them, the budget in the database), against the simulated APIs at their real limits (Temu
 20 requests/second per app key, ShipStation 40 a minute per API key):
 
-- the backlog shop's first sync of `--backlog` orders (all older than a day);
+- the backlog shop's first sync of `--backlog` orders (none updated in the last 4 days);
 - the quiet shop's incremental sync (its cursor two minutes old) of `--quiet` new orders.
 
 Two phases, each on a fresh sandbox and a fresh database: the quiet shop alone, then the
 quiet shop started once the backlog's import is under way (after `--lead` Temu requests). It
-prints the quiet shop's sync time alone and beside the backlog, the backlog's share of the
-slots the quiet shop left while it synced, the key's throughput against its ceiling from the
-backlog's first request to its last, and the refusals (Temu 4000004, ShipStation 429).
+prints the quiet shop's sync time alone and beside the backlog (and the span of its Temu
+requests: the rest of its sync waits on the ShipStation key both shops share), the
+backlog's share of the slots the quiet shop left while it synced, the key's throughput
+against its ceiling from the backlog's first request to its last, and the refusals (Temu
+4000004, ShipStation 429).
 `--busy N` runs N CPU-bound loops beside both phases (ended after).
 
     python bench/fair_share.py [--backlog 1500] [--quiet 40] [--lead 200] [--busy 2] [--postgres]
@@ -147,6 +149,13 @@ def phase(args: argparse.Namespace, database_url: str, beside: bool) -> dict[str
     }  # fmt: skip
 
 
+def quiet_span(result: dict[str, Any]) -> float:
+    """From the quiet shop's first Temu request of its sync to its last."""
+    start, end = result["window"]
+    times = [t for t, who in result["answered"] if who == QUIET and start <= t <= end]
+    return times[-1] - times[0] if len(times) > 1 else 0.0
+
+
 def log(ask: Any) -> list[tuple[float, str]]:
     ask.send("log")
     return list(ask.recv())
@@ -207,7 +216,9 @@ def report(args: argparse.Namespace, alone: dict[str, Any], beside: dict[str, An
     print(f"\nfair share of one app key ({where}, {args.busy} CPU-bound loops beside): a quiet "
           f"shop's {args.quiet} new orders, a backlog of {args.backlog} orders")  # fmt: skip
     print(f"  quiet sync      alone {alone['quiet_s']:.1f} s, beside the backlog "
-          f"{beside['quiet_s']:.1f} s ({beside['quiet_orders']} orders read)")  # fmt: skip
+          f"{beside['quiet_s']:.1f} s ({beside['quiet_orders']} orders read); its Temu "
+          f"requests, first to last: alone {quiet_span(alone):.1f} s, beside "
+          f"{quiet_span(beside):.1f} s")  # fmt: skip
     print(f"  while it synced quiet {figures['quiet_requests']} Temu requests, backlog "
           f"{figures['backlog_requests']}: {100 * figures['backlog_share']:.1f}% of the slots "
           f"the quiet shop left (ceiling {QPS:g}/s)")  # fmt: skip

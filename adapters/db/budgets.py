@@ -6,7 +6,8 @@ hash of the key (never the key), updated in short transactions:
 - Temu (`TemuBudget`): the row holds the start of the next free request slot. One
   `UPDATE … RETURNING` takes the next n slots, `interval` apart, for this process (n = the
   threads waiting for one, at most `max_batch`); each request starts at its slot. Slots are
-  times on the database's clock, so the schedule holds across hosts.
+  times on the database's clock, so the schedule holds across hosts. A shop's requests take
+  their slots in its turn among the key's shops (`rate_claimants`, adapters/db/fair_share.py).
 - ShipStation V1 (`ShipStationBudget`): the row holds what the last X-Rate-Limit-* headers
   said of the key's window and when the next request may start (Pacer's rules, in one
   transaction); V2 takes slots like Temu's.

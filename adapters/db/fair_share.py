@@ -79,8 +79,8 @@ def grant(
     start = max(next_at, now)
     rivals = [c for c in others if c.name != me.name and now - c.asked_at <= LIVE]
     ahead = [c for c in in_turn(rivals, now) if c.turn < me.turn]
-    if ahead and start > now + interval:
-        return Grant(0, start, interval, retry_at=now + interval)
+    if ahead and start > now + interval:  # asked again about when its turn comes
+        return Grant(0, start, interval, retry_at=now + len(ahead) * interval)
     horizon = HORIZON[me.priority] if rivals else ALONE
     room = math.floor((now + horizon * interval - start) / interval + 1e-9) + 1
     count = max(0, min(1 if ahead else wanted, room))

@@ -69,6 +69,11 @@ class TestTheGrant:
         given = grant(waiting("big", BACKLOG), [quiet], NOW - 1, NOW, STEP, wanted=8)
         assert (given.count, given.start) == (1, NOW)
 
+    def test_a_shop_waiting_behind_others_asks_again_about_when_its_turn_comes(self) -> None:
+        others = [waiting(name, served_at=NOW - 9) for name in "abc"]
+        given = grant(waiting("d", served_at=NOW - 1), others, NOW + 5 * STEP, NOW, STEP, 4)
+        assert given.count == 0 and abs(given.retry_at - (NOW + 3 * STEP)) < 1e-9
+
     def test_two_hungry_shops_alternate(self) -> None:
         a, b = waiting("a", served_at=NOW - 1), waiting("b", served_at=NOW - 2)
         assert grant(a, [b], NOW + 3 * STEP, NOW, STEP, wanted=8).count == 0
