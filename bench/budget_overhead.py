@@ -1,8 +1,10 @@
 """What one round trip to a shared rate budget costs, for each mechanism temuship could use.
 
 - the database row (adapters/db/budgets.py) on SQLite (a file) and, with
-  TEMUSHIP_TEST_DATABASE_URL, on PostgreSQL: taking 1 and 8 Temu slots per round trip, and a
-  ShipStation request (reserve + record the answer's headers);
+  TEMUSHIP_TEST_DATABASE_URL, on PostgreSQL: taking 1 and 8 Temu slots per round trip, the
+  same as a shop's bid for its fair share (the key's row and its live claimants read, both
+  written: adapters/db/fair_share.py), and a ShipStation request (reserve + record the
+  answer's headers);
 - a PostgreSQL advisory lock around the same read-and-write (the alternative to the row lock);
 - a Prefect global concurrency limit used as a rate limit (slot decay), `rate_limit(occupy=n)`,
   against the server PREFECT_API_URL names (else Prefect's temporary server): only with
@@ -29,6 +31,7 @@ from sqlalchemy import Engine, text
 
 from adapters.db.budgets import ShipStationBudget, TemuBudget, budget_id
 from adapters.db.engine import make_engine
+from adapters.temu.pacing import Claim
 
 HEADERS = {"X-Rate-Limit-Limit": "40", "X-Rate-Limit-Remaining": "39", "X-Rate-Limit-Reset": "59"}
 
@@ -56,6 +59,17 @@ def database(name: str, engine: Engine, rounds: int) -> None:
 
         return action
 
+    def bid(count: int) -> Callable[[], None]:
+        shared = TemuBudget(engine, budget_id("temu", name, uuid.uuid4().hex), rate=1e6)
+
+        def action() -> None:  # one shop's bid for `count` slots, in its turn
+            shared._slots.clear()
+            shared._next_bid.clear()
+            with shared._lock:
+                shared._bid(Claim("shop-1"), count, shared.clock.now())
+
+        return action
+
     ss = ShipStationBudget(engine, budget_id("shipstation", name, uuid.uuid4().hex))
 
     def ss_request() -> None:
@@ -65,12 +79,14 @@ def database(name: str, engine: Engine, rounds: int) -> None:
     row = [
         ("row: 1 Temu slot a round trip", timed(take(1), rounds)),
         ("row: 8 Temu slots a round trip", timed(take(8), rounds)),
+        ("fair share: a shop's bid for 1 slot", timed(bid(1), rounds)),
+        ("fair share: a shop's bid for 8 slots", timed(bid(8), rounds)),
         ("row: ShipStation request (reserve + headers)", timed(ss_request, rounds)),
     ]
     if engine.dialect.name == "postgresql":
         row.append(("advisory lock + read + write", timed(lambda: advisory(engine), rounds)))
     for label, (median, p95) in row:
-        per_slot = median / 8 if "8 Temu" in label else median
+        per_slot = median / 8 if "8 " in label else median
         print(f"{name:10} {label:46} {median:7.2f} ms median, {p95:7.2f} ms p95"
               f"  ({per_slot:.3f} ms a request)")  # fmt: skip
 

@@ -40,18 +40,19 @@ class PrefectEvents:
 
 
 @lru_cache(maxsize=CLIENTS_KEPT)
-def temu_client(credentials: TemuCredentials, budgets: SharedBudgets | None = None) -> TemuGateway:
+def temu_client(
+    credentials: TemuCredentials, budgets: SharedBudgets | None = None, shop_id: str | None = None
+) -> TemuGateway:
     """One client (and connection pool) per set of Temu credentials in this process, paced by
-    the app key's budget in the database when given (every process and host shares it), else
-    by this process's limiter of the key."""
+    the app key's budget in the database when given (every process and host shares it, each
+    shop in its turn: adapters/db/fair_share.py), else by this process's limiter of the key."""
     from adapters.temu.client import TemuClient
     from adapters.temu.transport import router_url
 
     if budgets is None:
         return TemuClient(credentials)
-    return TemuClient(
-        credentials, limiter=budgets.temu(router_url(credentials), credentials.app_key)
-    )
+    limiter = budgets.temu(router_url(credentials), credentials.app_key)
+    return TemuClient(credentials, limiter=limiter, claimant=shop_id)
 
 
 @lru_cache(maxsize=CLIENTS_KEPT)
@@ -100,23 +101,25 @@ def bootstrap(
     from adapters.db.locks import shop_lock
     from adapters.db.throwaway import throwaway_store
     from adapters.db.uow import SqlUnitOfWork
+    from adapters.temu.pacing import mark_backlog
 
     engine = engine_for(database_url)
     shared = shared_budgets and os.environ.get(BUDGET_ENV, "shared") != "process"
     budgets = budgets_for(engine) if shared else None
 
     def temu_for_token(shop: Shop, token: Secret) -> TemuGateway:
-        return temu_client(replace(shop.temu, access_token=token), budgets)
+        return temu_client(replace(shop.temu, access_token=token), budgets, shop.shop_id)
 
     services = Services(
         uow=lambda: SqlUnitOfWork(engine),
-        temu_for=lambda shop: temu_client(shop.temu, budgets),
+        temu_for=lambda shop: temu_client(shop.temu, budgets, shop.shop_id),
         shipstation_for=lambda shop: shipstation_client(shop.shipstation, shop.shop_id, budgets),
         shop_lock=lambda shop_id: shop_lock(engine, shop_id),
         events=PrefectEvents(),
         background=ThreadBackground(),
         temu_for_token=temu_for_token,
         plan_store=lambda: throwaway_store(engine),
+        temu_backlog=mark_backlog,
     )
     return replace(services, **overrides)
 

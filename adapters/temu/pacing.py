@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 DEFAULT_RATE = 20.0
@@ -13,13 +14,41 @@ DEFAULT_RATE = 20.0
 DEFAULT_MARGIN = 0.05
 
 
+INCREMENTAL, BACKLOG = 0, 1
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """Who takes a slot of the key: the shop, and whether for incremental work or a backlog."""
+
+    shop: str
+    priority: int = INCREMENTAL
+
+
+_backlogs: set[str] = set()
+
+
+def mark_backlog(shop_id: str, backlog: bool) -> None:
+    """From now on, the shop's Temu requests in this process are a backlog's (or not)."""
+    if backlog:
+        _backlogs.add(shop_id)
+    else:
+        _backlogs.discard(shop_id)
+
+
+def claim_of(shop_id: str) -> Claim:
+    return Claim(shop_id, BACKLOG if shop_id in _backlogs else INCREMENTAL)
+
+
 class Limiter(Protocol):
     """What the transport needs of a budget: this process's (RateLimiter) or a shared one."""
 
     @property
     def rate(self) -> float: ...
 
-    def acquire(self, sleep: Callable[[float], None] | None = None) -> float: ...
+    def acquire(
+        self, sleep: Callable[[float], None] | None = None, claim: Claim | None = None
+    ) -> float: ...
 
     def hold_off(self, seconds: float) -> None: ...
 
@@ -44,8 +73,11 @@ class RateLimiter:
     def interval(self) -> float:
         return (1.0 + self.margin) / self.rate if self.rate > 0 else 0.0
 
-    def acquire(self, sleep: Callable[[float], None] | None = None) -> float:
-        """Wait for this request's slot (with the caller's sleep, if given); the seconds waited."""
+    def acquire(
+        self, sleep: Callable[[float], None] | None = None, claim: Claim | None = None
+    ) -> float:
+        """Wait for this request's slot (with the caller's sleep, if given); the seconds waited.
+        One process's requests are served in order: the claim matters to the shared budget."""
         with self._lock:
             now = self._monotonic()
             slot = max(now, self._next)

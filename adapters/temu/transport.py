@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from adapters.temu.answers import failure_of, read_answer
-from adapters.temu.pacing import DEFAULT_RATE, Limiter, limiter_for
+from adapters.temu.pacing import DEFAULT_RATE, Limiter, claim_of, limiter_for
 from adapters.temu.signing import encode, signed_body
 from domain.errors import ExternalApiError, RateLimited, TransientError, UnusableAnswer
 from domain.ports import Clock
@@ -67,6 +67,7 @@ class TemuTransport:
         sleep: Callable[[float], None] = time.sleep,
         rate: float = DEFAULT_RATE,
         limiter: Limiter | None = None,
+        claimant: str | None = None,
         retry: RetryPolicy = RetryPolicy(),
         timeout: float = 30.0,
         jitter: Callable[[], float] = random.random,
@@ -78,6 +79,8 @@ class TemuTransport:
         # The app key's budget: a given one (shared by every process through the database,
         # flows/wiring.py) or the one this process's clients of the key share.
         self.limiter: Limiter = limiter or limiter_for(credentials.app_key, rate)
+        # The shop whose turn a request takes on the key (adapters/db/fair_share.py).
+        self.claimant = claimant
 
     def __repr__(self) -> str:
         return f"TemuTransport(app_key={mask(self.credentials.app_key)}, url={self.url!r})"
@@ -85,7 +88,8 @@ class TemuTransport:
     def call(self, api_type: str, params: Mapping[str, Any] | None = None) -> Any:
         """The `result` of one API call, retrying transient failures and rate limits."""
         for attempt in range(1, self.retry.attempts + 1):
-            self.limiter.acquire(self.sleep)
+            claim = claim_of(self.claimant) if self.claimant else None
+            self.limiter.acquire(self.sleep, claim)
             try:
                 return self._once(api_type, params or {})
             except (TransientError, RateLimited) as error:

@@ -100,3 +100,6 @@ class Services:
     temu_for_token: Callable[[Shop, Secret], TemuGateway] | None = None
     plan_store: Callable[[], AbstractContextManager[Callable[[], UnitOfWork]]] | None = None
     """For a plan: a unit-of-work factory whose commits vanish when the block ends."""
+    temu_backlog: Callable[[str, bool], None] = field(default=lambda shop_id, backlog: None)
+    """Tells the shop's Temu budget that what follows is a backlog (True) or incremental work
+    (False): a backlog takes what the key's other shops leave."""

@@ -73,6 +73,16 @@ def streams_to_read(
     return found
 
 
+CATCH_UP = timedelta(hours=1)
+"""A pause longer than this makes the next run a catch-up: its pages are a backlog."""
+
+
+def is_backlog(cursor: datetime | None, end: datetime, since: datetime | None) -> bool:
+    """Whether a run's Temu pages are a backlog (a first sync, a run from a given time, a
+    catch-up after a long pause): they take what the key's other shops leave."""
+    return cursor is None or since is not None or end - cursor > CATCH_UP
+
+
 def held_to_reread(held: Sequence[str], read_this_run: Iterable[str]) -> list[Stream]:
     """The orders held without a ship-to, re-read by number: Temu need not move an order's
     update time when it releases the address. Those this run has just read are not asked again."""

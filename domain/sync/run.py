@@ -37,8 +37,11 @@ def sync_shop(
         run.runner(StepCall(Step.GATE, partial(steps.open_gate, services, request)))
         with PushQueue(services, request, summary) as queue:
             temu = TemuPages(services, request, run.contained, summary, queue)
-            if temu.read(steps.streams(services, request)):
-                shop_state.commit_temu_cursor(services, request)
+            try:
+                if temu.read(steps.streams(services, request)):
+                    shop_state.commit_temu_cursor(services, request)
+            finally:
+                services.temu_backlog(request.shop_id, False)  # the rest is incremental work
             temu.read(temu.held())
             run.isolated(Step.PUSH, steps.push_orders, queue)
         run.isolated(Step.READ_LABELS, steps.read_labels)

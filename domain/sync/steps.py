@@ -22,6 +22,7 @@ from domain.sync.plan import (
     TEMU_CURSOR,
     Stream,
     SyncPlan,
+    is_backlog,
     named_streams,
     shipment_start,
     streams_to_read,
@@ -52,13 +53,15 @@ def open_gate(services: Services, request: SyncRequest) -> StepResult:
 
 
 def streams(services: Services, request: SyncRequest) -> list[Stream]:
-    """What this run reads from Temu, in order (`plan.streams_to_read`)."""
+    """What this run reads from Temu, in order (`plan.streams_to_read`); tells the shop's
+    Temu budget whether they are a backlog (`plan.is_backlog`)."""
     if request.parent_order_sns:
         return named_streams(request.parent_order_sns)
     shop = load_shop(services, request.shop_id)
     with services.uow() as uow:
         cursor = uow.cursors.get(request.shop_id, TEMU_CURSOR)
     end = min(request.until, request.started) if request.until else request.started
+    services.temu_backlog(request.shop_id, is_backlog(cursor, end, request.since))
     return streams_to_read(cursor, end, timedelta(days=shop.backfill_days), request.since)
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import MetaData, Table
 from sqlmodel import SQLModel
 
 from adapters.db.tables.announcements import AnnouncementRow
-from adapters.db.tables.budgets import RateBudgetRow
+from adapters.db.tables.budgets import RateBudgetRow, RateClaimantRow
 from adapters.db.tables.orders import (
     OrderHistoryRow,
     OrderLineRow,
@@ -48,6 +48,7 @@ SHOP_LOCKS = _table(ShopLockRow)
 SETTINGS = _table(SettingRow)
 ANNOUNCEMENTS = _table(AnnouncementRow)
 RATE_BUDGETS = _table(RateBudgetRow)
+RATE_CLAIMANTS = _table(RateClaimantRow)
 WEBHOOKS = _table(WebhookRow)
 
 ALL_TABLES = (
@@ -66,6 +67,7 @@ ALL_TABLES = (
     SETTINGS,
     ANNOUNCEMENTS,
     RATE_BUDGETS,
+    RATE_CLAIMANTS,
     WEBHOOKS,
 )
 TABLE_NAMES = frozenset(t.name for t in ALL_TABLES)

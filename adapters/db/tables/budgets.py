@@ -12,7 +12,9 @@ class RateBudgetRow(SQLModel, table=True):
     Times are seconds since the epoch on the database's clock. Temu (`kind` "temu"): `next_at`
     is the start of the next free request slot, slots `interval` apart. ShipStation
     ("shipstation"): `next_at` is the earliest the next request may start, and `window_limit`,
-    `remaining`, `reset_at` what the last X-Rate-Limit-* headers said of the key's window."""
+    `remaining`, `reset_at` what the last X-Rate-Limit-* headers said of the key's window.
+    `refused_at`: when the key was last refused (4000004, 429); its pace is slower for a while
+    after (adapters/db/fair_share.py)."""
 
     __tablename__ = "rate_budgets"
 
@@ -24,3 +26,21 @@ class RateBudgetRow(SQLModel, table=True):
     remaining: int | None = Field(default=None)
     reset_at: float | None = Field(default=None, sa_type=Double)
     updated_at: float = Field(default=0.0, sa_type=Double)
+    refused_at: float | None = Field(default=None, sa_type=Double)
+
+
+class RateClaimantRow(SQLModel, table=True):
+    """One claimant (a shop) of a key's slots, for the fair share (adapters/db/fair_share.py).
+
+    `priority` 0 is incremental work, 1 a backlog; `asked_at` is its last bid (the heartbeat: a
+    claimant that stopped asking drops out), `waiting_since` when its pending bid was first
+    made (None once served), `served_at` when it was last given slots."""
+
+    __tablename__ = "rate_claimants"
+
+    budget_id: str = Field(max_length=64, primary_key=True)
+    claimant: str = Field(max_length=64, primary_key=True)
+    priority: int = Field(default=0)
+    asked_at: float = Field(default=0.0, sa_type=Double)
+    waiting_since: float | None = Field(default=None, sa_type=Double)
+    served_at: float = Field(default=0.0, sa_type=Double)

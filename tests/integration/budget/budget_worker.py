@@ -3,6 +3,10 @@ by the budget in the database, sending its share of requests when the test says 
 
     python budget_worker.py temu DATABASE_URL TEMU_URL ACCESS_TOKEN SN,SN,...
     python budget_worker.py shipstation DATABASE_URL SHIPSTATION_URL SHOP_ID COUNT
+    python budget_worker.py backlog|quiet DATABASE_URL TEMU_URL ACCESS_TOKEN SN,SN,... SHOP_ID
+
+`backlog`: the shop reads ship-to addresses as a backlog; `quiet`: amounts, as incremental
+work; both as shops of the app key (claimants of its fair share).
 
 Prints "ready", waits for a line on stdin, sends, then prints one JSON line of figures.
 """
@@ -19,6 +23,7 @@ from adapters.sandbox.shipstation.state import DEMO_API_KEY, DEMO_API_SECRET, DE
 from adapters.sandbox.temu.state import DEMO_APP_KEY, DEMO_APP_SECRET
 from adapters.shipstation.client import ShipStationClient
 from adapters.temu.client import TemuClient
+from adapters.temu.pacing import mark_backlog
 from adapters.temu.transport import router_url
 from domain.errors import ExternalApiError
 from domain.secrets import Secret
@@ -30,15 +35,19 @@ def go() -> None:
     sys.stdin.readline()
 
 
-def temu(database_url: str, base_url: str, token: str, sns: list[str]) -> dict[str, object]:
+def temu(
+    database_url: str, base_url: str, token: str, sns: list[str], kind: str = "temu", shop: str = ""
+) -> dict[str, object]:
     credentials = TemuCredentials(
         DEMO_APP_KEY, Secret(DEMO_APP_SECRET), Secret(token), Region.US, base_url
     )
     budget = budgets_for(make_engine(database_url)).temu(router_url(credentials), DEMO_APP_KEY)
-    client = TemuClient(credentials, limiter=budget)
+    client = TemuClient(credentials, limiter=budget, claimant=shop or None)
+    mark_backlog(shop, kind == "backlog")
     go()
     started = time.monotonic()
-    found = client.ship_to(sns)
+    read = client.amounts_many if kind == "quiet" else client.ship_to
+    found = read(sns)
     elapsed = time.monotonic() - started
     failed = [str(v) for v in found.values() if isinstance(v, ExternalApiError)]
     return {"elapsed": elapsed, "answers": len(found), "failed": failed,
@@ -64,6 +73,8 @@ if __name__ == "__main__":
     kind, database_url, base_url, who, what = sys.argv[1:6]
     if kind == "temu":
         result = temu(database_url, base_url, who, what.split(","))
+    elif kind in ("backlog", "quiet"):
+        result = temu(database_url, base_url, who, what.split(","), kind, sys.argv[6])
     else:
         result = shipstation(database_url, base_url, who, int(what))
     print(json.dumps(result), flush=True)

@@ -20,11 +20,10 @@ from adapters.sandbox.launcher import Sandbox
 from adapters.sandbox.shipstation.state import DEMO_API_KEY, ShipStationSandbox
 from adapters.sandbox.temu.state import DEMO_ACCESS_TOKEN, DEMO_APP_KEY, TemuSandbox
 from adapters.temu.transport import router_url
+from tests.integration.budget.workers import ROOT, run_together
 
 pytestmark = pytest.mark.postgres
 
-ROOT = Path(__file__).resolve().parents[3]
-WORKER = Path(__file__).with_name("budget_worker.py")
 SHIP_TO = "bg.order.shippinginfo.v2.get"
 
 
@@ -36,41 +35,6 @@ def sandbox() -> Iterator[Sandbox]:
     shipstation = ShipStationSandbox(rate_limit=20, window_seconds=2.0)
     with Sandbox(temu=temu, shipstation=shipstation) as running:
         yield running
-
-
-def run_together(*commands: list[str]) -> list[dict[str, object]]:
-    """Start every worker, wait until all are ready, let them go at once, collect figures."""
-    workers = [
-        subprocess.Popen(
-            [sys.executable, str(WORKER), *command],
-            cwd=ROOT,
-            text=True,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        for command in commands
-    ]
-    try:
-        for worker in workers:
-            assert worker.stdout is not None
-            line = worker.stdout.readline()
-            if line.strip() != "ready":
-                raise AssertionError(f"worker did not start: {line}{worker.stderr.read()}")  # type: ignore[union-attr]
-        for worker in workers:
-            assert worker.stdin is not None
-            worker.stdin.write("go\n")
-            worker.stdin.flush()
-        results = []
-        for worker in workers:
-            out, err = worker.communicate(timeout=120)
-            assert worker.returncode == 0, err[-3000:]
-            results.append(json.loads(out.strip().splitlines()[-1]))
-        return results
-    finally:
-        for worker in workers:
-            if worker.poll() is None:
-                worker.kill()
 
 
 def test_two_processes_share_one_temu_app_key_without_a_refusal(

@@ -7,10 +7,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from adapters.db.tables import ALL_TABLES, RATE_BUDGETS, SHOP_LOCKS
+from adapters.db.tables import ALL_TABLES, RATE_BUDGETS, RATE_CLAIMANTS, SHOP_LOCKS
 from tests.integration.sync.sync_helpers import flat
 
-BOOKKEEPING = (RATE_BUDGETS.name, SHOP_LOCKS.name)
+BOOKKEEPING = (RATE_BUDGETS.name, RATE_CLAIMANTS.name, SHOP_LOCKS.name)
 """Rows that move without any shop's data changing: the shared request budgets (a refusal
 that asked Temu spent a request) and the shops' lock leases."""
 
