@@ -24,8 +24,21 @@ from flows.wording import plural
 log = logging.getLogger("flows.serve")
 STOP_WITHIN_S = 30.0
 HEALTH_EVERY_S = 15.0
-RESTARTS = 3  # times a Prefect server serve started is started again after it died
+RESTARTS = 3  # times within RESTARTS_WITHIN_S a server serve started is started again
+RESTARTS_WITHIN_S = 3600.0  # a server that died once a week for months never stops serve
 EXTERNAL_GRACE_S = 300.0  # how long PREFECT_API_URL's server may stay silent before serve exits
+
+
+class Restarts:
+    """The restarts of the Prefect server serve started, within the last RESTARTS_WITHIN_S."""
+
+    def __init__(self) -> None:
+        self._at: list[float] = []
+
+    def count(self, now: float) -> int:
+        """One more restart at `now`: how many there were within the window, this one too."""
+        self._at = [at for at in self._at if now - at < RESTARTS_WITHIN_S] + [now]
+        return len(self._at)
 
 
 class ServeProblem(TemushipError):
@@ -217,7 +230,7 @@ class Serve:
     # --- running -------------------------------------------------------------------------
 
     def _watch(self) -> int:
-        restarts, silent_since, last = 0, None, time.monotonic()
+        restarts, silent_since, last = Restarts(), None, time.monotonic()
         while not self._stop.wait(1.0):
             if time.monotonic() - last < HEALTH_EVERY_S:
                 continue
@@ -232,8 +245,7 @@ class Serve:
                 silent_since = silent_since or time.monotonic()
                 self._external_silent(time.monotonic() - silent_since)
                 continue
-            restarts += 1
-            self._restart(server, restarts)
+            self._restart(server, restarts.count(time.monotonic()))
         return 0
 
     def _external_silent(self, for_s: float) -> None:
@@ -251,6 +263,7 @@ class Serve:
         if attempt > RESTARTS:
             raise ServeProblem(
                 f"the Prefect server serve started {state} again, after {RESTARTS} restarts "
+                f"within {RESTARTS_WITHIN_S / 60:.0f} minutes "
                 f"(its output: {server.log}): serve stops. See that log; run `prefect server "
                 "start` yourself and set PREFECT_API_URL if it keeps dying"
             )
