@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.shop import ShipStationApi
+from domain.words import plural
 
 ORDER_STATE_WORDS = {
     "new": "new",
@@ -91,11 +92,6 @@ def span(hours: float) -> str:
     if hours < 48:
         return f"{hours:.0f} h"
     return f"{hours / 24:.0f} days"
-
-
-def plural(count: int, one: str, several: str | None = None) -> str:
-    """`1 order`, `3 orders` (`several` when adding an s is wrong)."""
-    return f"{count} {one if count == 1 else (several or one + 's')}"
 
 
 def state_words(state: str | None) -> str:

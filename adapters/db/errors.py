@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from domain.errors import TemushipError
+from domain.words import plural
 
 
 class ConcurrentUpdate(TemushipError):
@@ -21,8 +22,8 @@ class ConcurrentUpdate(TemushipError):
         shown = ", ".join(self.parent_order_sns[:5])
         more = len(self.parent_order_sns) - 5
         super().__init__(
-            f"shop {shop_id}: {len(self.parent_order_sns)} order(s) changed by another writer "
-            f"since they were read ({shown}{f' and {more} more' if more > 0 else ''}); "
+            f"shop {shop_id}: {plural(len(self.parent_order_sns), 'order')} changed by another "
+            f"writer since they were read ({shown}{f' and {more} more' if more > 0 else ''}); "
             "reload and retry"
         )
 

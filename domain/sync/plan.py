@@ -25,6 +25,7 @@ from domain.model import Label, LabelLine, OrderState, TemuOrder
 from domain.order import Order
 from domain.ports import OutgoingOrder, TimeWindow
 from domain.shop import ShipStationApi
+from domain.words import plural
 
 TEMU_CURSOR, SHIPMENT_CURSOR = "temu_orders", "shipstation_shipments"
 OPEN_STATUSES = (1, 2, 41, 51)
@@ -46,7 +47,7 @@ class Stream:
 
     def __str__(self) -> str:
         if self.parent_order_sns:
-            return f"{len(self.parent_order_sns)} named order(s)"
+            return plural(len(self.parent_order_sns), "named order")
         if self.window is None:
             return f"open orders in status {self.status}"
         return f"updated {self.window.start:%Y-%m-%d %H:%M} to {self.window.end:%Y-%m-%d %H:%M}"

@@ -27,6 +27,7 @@ from domain.shop import ShipStationApi, ShipStationCredentials, Shop
 from domain.token import Token, TokenInfo
 from domain.usecases import tokens
 from domain.usecases.tokens import OPTIONAL_APIS, require_apis
+from domain.words import plural
 
 T = TypeVar("T")
 MAX_V2_NAME = 50 - len(order_key("", "PO-211-00000000000000000"))  # a Temu PO is 24 characters
@@ -213,11 +214,11 @@ def check(services: Services, shop_id: str) -> list[CheckLine]:
 
     def temu_page() -> str:
         page = temu.list_orders(TimeWindow(now - timedelta(days=1), now), 1, page_size=10)
-        return f"{page.total} order(s) updated in the last day"
+        return f"{plural(page.total, 'order')} updated in the last day"
 
     def ss_page() -> str:
         first = next(iter(ss.labels_since(now - timedelta(days=1))), None)
-        return f"{len(first.labels) if first else 0} label(s) in the last day"
+        return f"{plural(len(first.labels) if first else 0, 'label')} in the last day"
 
     probe("temu token", token)
     if shop.shipstation.api is ShipStationApi.V2:

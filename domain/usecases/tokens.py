@@ -12,6 +12,7 @@ from domain.ports import Services, UnitOfWork
 from domain.secrets import Secret
 from domain.shop import Shop, TemuCredentials
 from domain.token import Token, TokenInfo, TokenState
+from domain.words import plural
 
 REQUIRED_APIS = frozenset(
     {
@@ -28,7 +29,8 @@ OPTIONAL_APIS = frozenset({"bg.order.amount.query"})
 
 def missing_apis_message(missing: frozenset[str]) -> str:
     return (
-        f"the token lacks {len(missing)} API(s) temuship calls: {', '.join(sorted(missing))}. "
+        f"the token lacks {plural(len(missing), 'API')} temuship calls: "
+        f"{', '.join(sorted(missing))}. "
         "In Temu's seller centre, re-authorise the app with the order management and "
         "logistics/fulfilment permission packages ticked, then paste the new token."
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from domain.ports import Services
 from domain.secrets import mask
 from domain.shop import ShipStationApi, Shop
+from domain.words import plural
 
 V1_BASE_URL = "https://ssapi.shipstation.com"
 V2_BASE_URL = "https://api.shipstation.com"
@@ -33,7 +34,7 @@ class Account:
 
     def __str__(self) -> str:
         shops = len(self.shop_ids)
-        return f"ShipStation {self.api.upper()} account {self.key_hint} ({shops} shop(s))"
+        return f"ShipStation {self.api.upper()} account {self.key_hint} ({plural(shops, 'shop')})"
 
 
 def shipstation_api(shop: Shop) -> str:

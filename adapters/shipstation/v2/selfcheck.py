@@ -20,6 +20,7 @@ from adapters.shipstation.v2.paging import MAX_PAGE_SIZE
 from adapters.shipstation.v2.probing import probe_write
 from adapters.shipstation.v2.reading import parse_carriers, parse_warehouses
 from domain.errors import ExternalApiError, TemushipError
+from domain.words import plural
 
 RATE_HEADERS = ("X-Rate-Limit-Limit", "X-Rate-Limit-Remaining", "X-Rate-Limit-Reset")
 
@@ -69,7 +70,7 @@ def _warehouses(call: Calls, wanted: str | None) -> Finding:
     answer = next(a for a in call.answers if a.where == "GET /v2/warehouses")
     found = parse_warehouses(answer.json_or_fail(), call.api.secrets)
     default = next((w for w in found if w.is_default), None)
-    said = f"{len(found)} warehouse(s); default: " + (
+    said = f"{plural(len(found), 'warehouse')}; default: " + (
         f"{default.warehouse_id} {default.name}" if default else "none marked is_default"
     )
     if wanted is None:
@@ -84,7 +85,7 @@ def _carriers(call: Calls) -> Finding:
     found = parse_carriers(answer.json_or_fail(), call.api.secrets)
     codes = ", ".join(f"{c.carrier.code} ({c.carrier_id})" for c in found[:8])
     more = f" and {len(found) - 8} more" if len(found) > 8 else ""
-    return Finding(True, "V2 carriers", f"{len(found)} carrier(s): {codes or 'none'}{more}")
+    return Finding(True, "V2 carriers", f"{plural(len(found), 'carrier')}: {codes or 'none'}{more}")
 
 
 def _paging(call: Calls) -> Finding:
@@ -114,8 +115,10 @@ def _page_size(call: Calls) -> Finding:
     elif isinstance(total, int) and total > count:
         reading = f"capped at {count}"
     else:
-        reading = f"not settled: the account has {total} shipment(s)"
-    said = f"page_size {asked} taken: {count} row(s) of {total} ({reading}); {answer.said()}"
+        reading = f"not settled: the account has {plural(total, 'shipment')}"
+    said = (
+        f"page_size {asked} taken: {plural(count, 'row')} of {total} ({reading}); {answer.said()}"
+    )
     return Finding(True, "V2 page size", f"{said}; temuship asks for {MAX_PAGE_SIZE}")
 
 

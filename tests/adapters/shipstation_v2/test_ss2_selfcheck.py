@@ -87,9 +87,9 @@ class TestReads:
         assert not auth.ok and "request_id req-401" in auth.detail and KEY not in auth.detail
 
     @pytest.mark.parametrize(("limit", "total", "reading"), [
-        (1000, 250, "101 row(s) of 250 (the limit is above 100)"),
-        (60, 250, "60 row(s) of 250 (capped at 60)"),
-        (1000, 30, "30 row(s) of 30 (not settled: the account has 30 shipment(s))"),
+        (1000, 250, "101 rows of 250 (the limit is above 100)"),
+        (60, 250, "60 rows of 250 (capped at 60)"),
+        (1000, 30, "30 rows of 30 (not settled: the account has 30 shipments)"),
     ])  # fmt: skip
     def test_a_page_size_over_100_taken_says_what_came_back(
         self, router, api, limit, total, reading

@@ -24,8 +24,8 @@ def test_check_says_each_point_a_read_settles_and_writes_nothing(cli, sandbox, s
     result = cli("check", name)
     said = flat(result.output)
     assert result.exit_code == 0, result.output
-    for line in ("V2 auth: the API-Key header is taken", "V2 warehouses: 2 warehouse(s); default",
-                 "V2 carriers: 4 carrier(s)", "V2 paging: one shipment a page: total, page, pages, "
+    for line in ("V2 auth: the API-Key header is taken", "V2 warehouses: 2 warehouses; default",
+                 "V2 carriers: 4 carriers", "V2 paging: one shipment a page: total, page, pages, "
                  "links; links.next", "V2 page size: page_size 101 refused: HTTP 400",
                  "V2 rate headers: no X-Rate-Limit-*", "V2 ids: ", "V2 store id: ",
                  "V2 voids query: label_status=voided by modified_at taken"):  # fmt: skip
