@@ -20,12 +20,12 @@ from domain.shop import Shop
 from domain.usecases.reports import shop_status
 from domain.usecases.shops import connect
 from flows import wiring
-from flows.cli.output import command
+from flows.cli.output import command, pasteable
 from tests.integration.db.test_db_secret_key import KEY_ENV, OTHER_KEY, Uow, a_shop, services_on
 from tests.scratch_databases import own_database
 
 CURSOR_AT = datetime(2026, 3, 1, 12, tzinfo=UTC)
-KEY_OPENS = "the secret key opens this database's credentials: use `temuship rotate-key`"
+KEY_OPENS = pasteable("the secret key opens this database's credentials: use `temuship rotate-key`")
 
 
 @pytest.fixture
