@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 
-from adapters.shipstation.reading import unreadable
 from adapters.shipstation.v2.api import ShipStationV2Api
 from adapters.shipstation.v2.ids import from_v2_id
+from adapters.shipstation.v2.labels import label_page
 from adapters.shipstation.v2.reading import ReadPage, V2Label
 from domain.errors import ExternalApiError
 from domain.model import Label, LabelLine
@@ -46,15 +46,7 @@ class AccountLabelReader:
                 return
 
     def _page(self, page: ReadPage[V2Label]) -> LabelPage:
-        labels: list[Label] = []
-        failures = [unreadable(f) for f in page.failures]
-        for row in page.rows:
-            found = self._label(row)
-            if isinstance(found, UnreadableRow):
-                failures.append(found)
-            elif found is not None:
-                labels.append(found)
-        return LabelPage(tuple(labels), page.number, page.has_more, tuple(failures))
+        return label_page(page, self._label)
 
     def _label(self, row: V2Label) -> Label | UnreadableRow | None:
         """The label with its lines and store; None when it is no shop's (another system's

@@ -6,7 +6,7 @@ is one of the shop's order keys, or whose shipment is in the shop's store."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from adapters.shipstation.reading import ReadFailure, unreadable
@@ -50,15 +50,7 @@ class LabelReader:
                 return
 
     def _page(self, page: ReadPage[V2Label]) -> LabelPage:
-        labels: list[Label] = []
-        failures = [unreadable(f) for f in page.failures]
-        for row in page.rows:
-            found = self._label(row)
-            if isinstance(found, UnreadableRow):
-                failures.append(found)
-            elif found is not None:
-                labels.append(found)
-        return LabelPage(tuple(labels), page.number, page.has_more, tuple(failures))
+        return label_page(page, self._label)
 
     def _label(self, row: V2Label) -> Label | UnreadableRow | None:
         """The label with its lines; None when it is not the shop's."""
@@ -100,3 +92,19 @@ def _changed(label: V2Label) -> datetime | None:
 
 
 __all__ = ["LabelReader", "ReadFailure"]
+
+
+def label_page(
+    page: ReadPage[V2Label], label: Callable[[V2Label], Label | UnreadableRow | None]
+) -> LabelPage:
+    """A page of labels read: `label` of each row (None: not ours, left out), a row it cannot
+    read failing alone beside the page's own failures."""
+    labels: list[Label] = []
+    failures = [unreadable(f) for f in page.failures]
+    for row in page.rows:
+        found = label(row)
+        if isinstance(found, UnreadableRow):
+            failures.append(found)
+        elif found is not None:
+            labels.append(found)
+    return LabelPage(tuple(labels), page.number, page.has_more, tuple(failures))
