@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.confirmation import VOIDED_AFTER_SENDING, ConfirmationStatus, ShipmentConfirmation
@@ -26,6 +26,9 @@ from domain.status import rule_for
 COVERING = frozenset(
     {ConfirmationStatus.PENDING, ConfirmationStatus.SENT, ConfirmationStatus.CONFIRMED}
 )
+# How far ShipStation's answer time (its Date header: whole seconds, and a server may send a
+# Date cached up to a second old) can trail its own label times.
+CLOCK_SKEW = timedelta(seconds=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,12 +158,16 @@ class Order:
         """ShipStation took the status we last sent; it closes the order itself when labels
         bought after that cover every line the order carries there. A label bought before our
         last send (say, before we sent a partly shipped order again with the lines left) did
-        not close it. Both times are ShipStation's own."""
+        not close it. Both times are ShipStation's own, but its answer's Date has whole seconds
+        and may lag the label's clock by one (a server's cached Date): a label bought within
+        CLOCK_SKEW of our send could be from before it, and is not taken to have closed the
+        order (marking it shipped again costs one call; an order left open costs a person)."""
         sent = sent_lines(self.pushed_payload or {})
         closing = {
             line.order_sn
             for c in self.confirmations
-            if c.status in COVERING and (self.pushed_at is None or c.created_at >= self.pushed_at)
+            if c.status in COVERING
+            and (self.pushed_at is None or c.created_at >= self.pushed_at + CLOCK_SKEW)
             for line in c.lines
         }
         return bool(sent - closing)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -179,6 +180,7 @@ class TestShipStationFollowsTemu:
 
         sn, rest = self.partly_shipped_by_temu(cli, sandbox, shop)
         packages = [{ln.order_sn: ln.quantity for ln in rest}]
+        into_the_next_second()
         sandbox.shipstation.create_labels(order_key(shop, sn), packages)
         assert ss_status(sandbox, shop, sn) == "awaiting_shipment"  # a line has no label
         sync_ok(cli, shop)  # sees 41 and the label: confirms the rest, Temu says 4
@@ -197,11 +199,20 @@ class TestShipStationFollowsTemu:
         order = ss_order(sandbox, shop, sn)
         assert order is not None and order["orderStatus"] == "awaiting_shipment"
         assert {i["lineItemKey"] for i in order["items"]} == {ln.order_sn for ln in rest}
+        into_the_next_second()
         sandbox.shipstation.create_labels(order_key(shop, sn))  # every line it carries
         sync_ok(cli, shop)
         assert sandbox.temu.orders[sn].status == 4
         sync_ok(cli, shop)
         assert ss_status(sandbox, shop, sn) == "shipped"
+
+
+def into_the_next_second() -> None:
+    """Wait for the next whole second. ShipStation V1 says when it took an order in whole
+    seconds (its answer's Date), so temuship counts the order taken at the end of that second: a
+    label bought within the same second reads as bought before it. These tests mean a label
+    bought after the sync, so they buy it in a later second."""
+    time.sleep(1.0 - time.time() % 1.0 + 0.01)
 
 
 class TestPartialRun:
