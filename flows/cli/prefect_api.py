@@ -144,6 +144,31 @@ class _RunOutcomes(logging.Filter):
         return not record.name.startswith(self.SAID_BY_THE_COMMAND)
 
 
+class _NoTraceback(logging.Filter):
+    """Prefect's own warnings on the terminal in one line each (a server restarting under
+    `temuship serve` makes its clients log their lost connections with tracebacks); --debug
+    keeps the tracebacks."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info is not None and record.name.startswith("prefect"):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def one_line_prefect_logs() -> None:
+    """Add _NoTraceback to Prefect's console handlers (not with --debug); once."""
+    import prefect.main  # noqa: F401
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    if debug_enabled():
+        return
+    for logger in (logging.getLogger(), logging.getLogger("prefect")):
+        for handler in logger.handlers:
+            wanted = isinstance(handler, PrefectConsoleHandler)
+            if wanted and not any(isinstance(f, _NoTraceback) for f in handler.filters):
+                handler.addFilter(_NoTraceback())
+
+
 def quiet_run_logs() -> None:
     """Add _RunOutcomes to Prefect's console handlers (not with --debug); once. Prefect's
     logging is configured first (importing prefect.main does it), or it would replace the

@@ -42,6 +42,7 @@ def say_on_stderr() -> None:
 def do_serve(host: str, port: int, public_url: str | None) -> int:
     from flows import wiring
     from flows.cli.keys import require_key
+    from flows.cli.prefect_api import one_line_prefect_logs
     from flows.serve.service import Serve, ServeOptions
 
     if not 0 < port < 65536:
@@ -51,4 +52,5 @@ def do_serve(host: str, port: int, public_url: str | None) -> int:
     services = wiring.current()
     require_key(services)  # the label check opens the credentials: refused before starting
     say_on_stderr()
+    one_line_prefect_logs()
     return Serve(options, services, say=lambda line: print(line, flush=True)).run()
