@@ -7,27 +7,20 @@ request may start (adapters.shipstation.pacing's rules, applied in one transacti
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
 
 from adapters.db.budget_rows import DatabaseClock, ensure_row, relaxed
 from adapters.db.tables import RATE_BUDGETS
-from adapters.shipstation.pacing import (
-    RateState,
-    Reading,
-    record,
-    record_429,
-    reserve,
-    wait_after_429,
-)
+from adapters.shipstation.pacing import RateState, WindowRules
 
 
-class ShipStationBudget:
+class ShipStationBudget(WindowRules):
     """An API key's window, shared by every process that uses this database.
 
-    Same interface as adapters.shipstation.pacing.Pacer, and the same rules; the state (what
+    adapters.shipstation.pacing's WindowRules, as its Pacer; the state (what
     the last answers' X-Rate-Limit-* headers said, and when the next request may start) is the
     key's row, read and written in one short transaction per request and per answer."""
 
@@ -50,32 +43,6 @@ class ShipStationBudget:
 
     def __repr__(self) -> str:
         return f"ShipStationBudget({self.budget[:12]}…, {self.engine.dialect.name})"
-
-    def before_request(self) -> None:
-        """Reserve one request of the key's window; sleep first if the window cannot take it."""
-        now = start = 0.0
-
-        def take(st: RateState, at: float) -> None:
-            nonlocal now, start
-            now, start = at, reserve(st, at, self.margin, self.spread_below)
-
-        self._change(take)
-        if start > now:
-            self.waited += start - now
-            self.sleep(start - now)
-
-    def observe(self, headers: Mapping[str, str]) -> None:
-        """Record the window's figures of an answer for every process."""
-        reading = Reading.of(headers)
-        if reading.remaining is None or reading.reset is None:
-            return
-        self._change(lambda st, at: record(st, at, reading))
-
-    def rate_limited(self, headers: Mapping[str, str]) -> float:
-        """A 429: nothing more until the reset, for every process; the seconds to wait."""
-        wait = wait_after_429(Reading.of(headers))
-        self._change(lambda st, at: record_429(st, at, wait))
-        return wait
 
     def state(self) -> RateState:
         """The key's window as the database has it (tests, benchmarks)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 FALLBACK_RESET = 60.0  # what to wait on a 429 without a Reset header (one V1 window)
 MAX_RESET = 120.0  # a Reset header further out than two windows is garbled: wait this long
@@ -132,11 +132,49 @@ def record_429(st: RateState, now: float, wait: float) -> None:
     st.reset_at = now + wait
 
 
-class Pacer:
-    """Waits before a request when the key's window is spent (or nearly), never after.
+class WindowRules:
+    """The window's rules as a pacer applies them: wait before a request when the key's window
+    is spent (or nearly), never after; take each answer's figures; stop until the reset after
+    a 429. Where the state lives is the subclass's `_change`: apply a rule to it at a moment."""
 
-    The state is this process's (one per key); adapters/db/budgets.py keeps it in the
-    database instead, for every process and host that uses the key."""
+    margin: float
+    spread_below: int
+    sleep: Callable[[float], None]
+    waited: float
+
+    def _change(self, apply: Callable[[RateState, float], Any]) -> None:
+        raise NotImplementedError
+
+    def before_request(self) -> None:
+        """Reserve one request of the window; sleep first if the window cannot take it."""
+        now = start = 0.0
+
+        def take(st: RateState, at: float) -> None:
+            nonlocal now, start
+            now, start = at, reserve(st, at, self.margin, self.spread_below)
+
+        self._change(take)
+        if start > now:
+            self.waited += start - now
+            self.sleep(start - now)
+
+    def observe(self, headers: Mapping[str, str]) -> None:
+        """Take the window's figures from an answer's headers."""
+        reading = Reading.of(headers)
+        if reading.remaining is None or reading.reset is None:
+            return
+        self._change(lambda st, at: record(st, at, reading))
+
+    def rate_limited(self, headers: Mapping[str, str]) -> float:
+        """A 429: nothing more until the reset; returns the seconds to wait."""
+        wait = wait_after_429(Reading.of(headers))
+        self._change(lambda st, at: record_429(st, at, wait))
+        return wait
+
+
+class Pacer(WindowRules):
+    """The window's rules on this process's state (one per key); adapters/db/budgets.py keeps
+    it in the database instead, for every process and host that uses the key."""
 
     def __init__(
         self,
@@ -150,26 +188,6 @@ class Pacer:
         self.margin, self.spread_below = margin, spread_below
         self.waited = 0.0
 
-    def before_request(self) -> None:
-        """Reserve one request of the window; sleep first if the window cannot take it."""
+    def _change(self, apply: Callable[[RateState, float], Any]) -> None:
         with self.state.lock:
-            now = self.monotonic()
-            start = reserve(self.state, now, self.margin, self.spread_below)
-        if start > now:
-            self.waited += start - now
-            self.sleep(start - now)
-
-    def observe(self, headers: Mapping[str, str]) -> None:
-        """Take the window's figures from an answer's headers."""
-        reading = Reading.of(headers)
-        if reading.remaining is None or reading.reset is None:
-            return
-        with self.state.lock:
-            record(self.state, self.monotonic(), reading)
-
-    def rate_limited(self, headers: Mapping[str, str]) -> float:
-        """A 429: nothing more until the reset; returns the seconds to wait."""
-        wait = wait_after_429(Reading.of(headers))
-        with self.state.lock:
-            record_429(self.state, self.monotonic(), wait)
-        return wait
+            apply(self.state, self.monotonic())
