@@ -62,7 +62,9 @@ class TemuBudget:
         self._slots: defaultdict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._count_lock = threading.Lock()
-        self._waiting: Counter[str] = Counter()
+        # Per claimant, the threads that want a slot and have none yet (those waiting for
+        # their turn too): how many slots a bid asks for.
+        self._wanting: Counter[str] = Counter()
         self._next_bid: dict[str, float] = {}  # per claimant: no bid before (database clock)
         self._round_trip = 0.0  # seconds, a moving average
         self._held_until = 0.0  # the end of this process's last hold-off (database clock)
@@ -93,33 +95,40 @@ class TemuBudget:
         if self.rate <= 0:
             return 0.0
         waited, who = 0.0, claim.shop if claim else ANYONE
-        while True:
-            with self._count_lock:  # not _lock: a thread taking slots holds that one meanwhile
-                self._waiting[who] += 1
-            try:
+        wanting = False  # counted among the claimant's threads that want a slot
+        try:
+            while True:
+                if not wanting:
+                    with self._count_lock:  # not _lock: a thread taking slots holds that one
+                        self._wanting[who] += 1
+                    wanting = True
                 with self._lock:
                     slot, now = self._next_slot(claim)
-            finally:
+                if slot is None:  # not this claimant's turn: ask again when it may be
+                    waited += self._wait(now - self.clock.now(), sleep)
+                    continue
                 with self._count_lock:
-                    self._waiting[who] -= 1
-            if slot is None:  # not this claimant's turn: ask again when it may be
-                waited += self._wait(now - self.clock.now(), sleep)
-                continue
-            if slot > now:
-                waited += self._wait(slot - now, sleep)
-                now = self.clock.now()
-            if slot < self._held_until:
-                # Temu refused one of this process's requests while this slot waited: the
-                # key's second is full, so the slot goes the way of those hold_off took from
-                # the queue (sent, it would be refused too) and a slot after the hold-off is
-                # taken.
+                    self._wanting[who] -= 1
+                wanting = False
+                if slot > now:
+                    waited += self._wait(slot - now, sleep)
+                    now = self.clock.now()
+                if slot < self._held_until:
+                    # Temu refused one of this process's requests while this slot waited: the
+                    # key's second is full, so the slot goes the way of those hold_off took
+                    # from the queue (sent, it would be refused too) and a slot after the
+                    # hold-off is taken.
+                    with self._count_lock:
+                        self.slots_dropped += 1
+                    continue
+                if now - slot <= self._late:
+                    return waited
                 with self._count_lock:
                     self.slots_dropped += 1
-                continue
-            if now - slot <= self._late:
-                return waited
-            with self._count_lock:
-                self.slots_dropped += 1
+        finally:
+            if wanting:
+                with self._count_lock:
+                    self._wanting[who] -= 1
 
     def _wait(self, seconds: float, sleep: Callable[[float], None] | None) -> float:
         if seconds <= 0:
@@ -154,7 +163,7 @@ class TemuBudget:
         now = self.clock.now()
         self._drop_late(queue, now)
         while not queue:
-            count = min(self.max_batch, max(1, self._waiting[claim.shop if claim else ANYONE]))
+            count = min(self.max_batch, max(1, self._wanting[claim.shop if claim else ANYONE]))
             if claim is None:
                 self._take(count, now)
             elif now < self._next_bid.get(claim.shop, 0.0) or not self._bid(claim, count, now):

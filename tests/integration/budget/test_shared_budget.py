@@ -19,6 +19,7 @@ from adapters.db.tables import RATE_BUDGETS
 from adapters.sandbox.launcher import Sandbox
 from adapters.sandbox.shipstation.state import DEMO_API_KEY, ShipStationSandbox
 from adapters.sandbox.temu.state import DEMO_ACCESS_TOKEN, DEMO_APP_KEY, TemuSandbox
+from adapters.temu.pacing import BACKLOG, Claim
 from adapters.temu.transport import router_url
 from tests.integration.budget.workers import ROOT, run_together
 
@@ -126,6 +127,24 @@ def test_slots_are_taken_in_batches_for_waiting_threads(any_database_url: str) -
             lone.acquire()
         # One slot a round trip (a slot passed during a slow round trip is given up: a few more).
         assert lone.round_trips == lone.slots_taken == 3 + lone.slots_dropped
+    finally:
+        engine.dispose()
+
+
+def test_a_shops_threads_bid_for_slots_together(any_database_url: str) -> None:
+    """A shop's 20 threads asking all the time (a backlog's ship-to reads) bid for several
+    slots a round trip: every thread that wants one counts, those waiting for the shop's next
+    bid too (counted one a bid, the shop took a transaction per request)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine = make_engine(any_database_url)
+    try:
+        budget = TemuBudget(engine, budget_id("temu", "bids", DEMO_APP_KEY), rate=200)
+        claim = Claim("shop-a", BACKLOG)
+        with ThreadPoolExecutor(20) as pool:
+            list(pool.map(lambda _: budget.acquire(claim=claim), range(200)))
+        assert budget.slots_taken >= 200
+        assert budget.round_trips * 3 <= budget.slots_taken, budget.round_trips
     finally:
         engine.dispose()
 
