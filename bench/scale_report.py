@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import statistics
 from collections import Counter
 from typing import Any
 
@@ -86,6 +88,12 @@ def report(
           f"{sum(ss_calls.values())} requests ({dict(ss_calls)}) for {sent} orders "
           f"= {sum(ss_calls.values()) / max(1, sent):.3f} per order")  # fmt: skip
     print(f"  refusals       Temu 4000004: {refused}; ShipStation 429: {ss_429}")
+    if len(found["refused_at"]) > 1:
+        gaps = sorted(b - a for a, b in itertools.pairwise(found["refused_at"]))
+        print(
+            f"                 seconds from one refusal to the next: min {gaps[0]:.1f}, "
+            f"median {statistics.median(gaps):.1f}, max {gaps[-1]:.1f}"
+        )
     print(f"  runs           {len(runs)} one-shop runs started, {skipped} skipped (a run "
           f"still in flight at their turn: {backlog_skipped} of the backlog shop, "
           f"{skipped - backlog_skipped} of quiet shops); states {dict(states)}")  # fmt: skip

@@ -108,6 +108,7 @@ def serve(shops: int, backlog: int, interval: float, conn: Any) -> None:
     gc.disable()
     threading.Thread(target=_collect_young, daemon=True).start()
     sandbox, counter, malls = make_sandbox(shops, backlog)
+    refused_at = note_refusals()
     trickle = Trickle(sandbox, shops, interval)
     with sandbox:
         sandbox.temu.seed_orders(backlog, seed=SEED, mall_id=BACKLOG_MALL)
@@ -120,9 +121,28 @@ def serve(shops: int, backlog: int, interval: float, conn: Any) -> None:
                 threading.Thread(target=trickle.run, args=(until,), daemon=True).start()
                 conn.send(True)
             elif what == "figures":
-                conn.send(figures(sandbox, counter, malls, trickle, arg))
+                found = figures(sandbox, counter, malls, trickle, arg)
+                conn.send(found | {"refused_at": refused_at})
             else:
                 return
+
+
+def note_refusals() -> list[float]:
+    """When the simulated Temu refused a request (4000004), on the bench's clock."""
+    import adapters.sandbox.temu.gate as gate
+
+    times: list[float] = []
+    check = gate._check_rate
+
+    def noting(state: Any, app_key: str) -> None:
+        try:
+            check(state, app_key)
+        except Exception:
+            times.append(time.monotonic())
+            raise
+
+    gate._check_rate = noting  # type: ignore[assignment]
+    return times
 
 
 def figures(sandbox: Any, counter: TimedCounter, malls: MallTimes, trickle: Trickle,

@@ -13,7 +13,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -21,7 +22,7 @@ from sqlalchemy import Connection, Engine, case, select, update
 
 from adapters.db import claimants
 from adapters.db.budget_rows import DatabaseClock, ensure_row, relaxed
-from adapters.db.fair_share import RECOVERY, SLOWED, Claimant, Grant, grant, pace
+from adapters.db.fair_share import Claimant, Grant, grant, pace
 from adapters.db.tables import RATE_BUDGETS
 from adapters.temu.pacing import DEFAULT_RATE, Claim
 
@@ -180,25 +181,14 @@ class TemuBudget:
     def _take(self, count: int, now: float) -> None:
         """Take `count` slots, the first no earlier than the round trip is expected to end
         (a slot that passed during the round trip would be given up)."""
-        interval = self.interval
-        earliest = now + 1.5 * self._round_trip
-        later = case((B.next_at > earliest, B.next_at), else_=earliest)
-        since = (now - B.refused_at) / RECOVERY
-        slowed = case((B.refused_at > now - RECOVERY, SLOWED - (SLOWED - 1.0) * since), else_=1.0)
-        stmt = (
-            update(RATE_BUDGETS)
-            .where(B.budget_id == self.budget)
-            .values(next_at=later + count * interval * slowed, interval=interval, updated_at=now)
-            .returning(B.next_at, slowed)
-        )
         started = time.monotonic()
-        with self.engine.begin() as connection:
-            relaxed(connection)
-            self._ready(connection)
-            end, factor = connection.execute(stmt).one()
+        with self._key_row() as (connection, row):
+            spacing = pace(self.interval, row.refused_at, now)
+            start = max(float(row.next_at), now + 1.5 * self._round_trip)
+            self._move(connection, start + count * spacing, now)
+            connection.commit()
         self._took(started)
-        spacing = interval * float(factor)
-        self._given(ANYONE, Grant(count, float(end) - count * spacing, spacing))
+        self._given(ANYONE, Grant(count, start, spacing))
 
     def _bid(self, claim: Claim, count: int, now: float) -> bool:
         """Ask for `count` slots in the claimant's turn: whether any were given (when to ask
@@ -207,23 +197,13 @@ class TemuBudget:
         written."""
         started = time.monotonic()
         earliest = now + 1.5 * self._round_trip
-        with self.engine.connect() as connection:
-            if connection.dialect.name == "sqlite":
-                connection.exec_driver_sql("BEGIN IMMEDIATE")  # a read that turns into a write
-            relaxed(connection)
-            self._ready(connection)
-            row = self._row(connection)
+        with self._key_row() as (connection, row):
             others = claimants.live_claimants(connection, self.budget, now)
             me = _standing(others, claim, now)
             interval = pace(self.interval, row.refused_at, now)
             given = grant(me, others, row.next_at, earliest, interval, count)
             if given.count:
-                end = given.start + given.count * given.interval
-                connection.execute(
-                    update(RATE_BUDGETS)
-                    .where(B.budget_id == self.budget)
-                    .values(next_at=end, interval=self.interval, updated_at=now)
-                )
+                self._move(connection, given.start + given.count * given.interval, now)
                 me = replace(me, served_at=now, waiting_since=None)
             claimants.record(connection, self.budget, me)
             connection.commit()
@@ -235,11 +215,27 @@ class TemuBudget:
         self._given(claim.shop, given)
         return True
 
-    def _row(self, connection: Connection) -> Any:
-        query = select(B.next_at, B.refused_at).where(B.budget_id == self.budget)
-        if connection.dialect.name == "postgresql":
-            query = query.with_for_update()
-        return connection.execute(query).one()
+    @contextmanager
+    def _key_row(self) -> Iterator[tuple[Connection, Any]]:
+        """A transaction holding the key's row (locked until the caller commits), and the row:
+        when its next slot is free, when Temu last refused one of its requests."""
+        with self.engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")  # a read that turns into a write
+            relaxed(connection)
+            self._ready(connection)
+            query = select(B.next_at, B.refused_at).where(B.budget_id == self.budget)
+            if connection.dialect.name == "postgresql":
+                query = query.with_for_update()
+            yield connection, connection.execute(query).one()
+
+    def _move(self, connection: Connection, next_at: float, now: float) -> None:
+        """The key's next free slot is now `next_at`."""
+        connection.execute(
+            update(RATE_BUDGETS)
+            .where(B.budget_id == self.budget)
+            .values(next_at=next_at, interval=self.interval, updated_at=now)
+        )
 
     def _ready(self, connection: Connection) -> None:
         if not self._row_ready:

@@ -8,7 +8,9 @@ from adapters.db.fair_share import (
     HORIZON,
     LIVE,
     RECOVERY,
+    SETTLED,
     SLOWED,
+    TAIL,
     Claimant,
     grant,
     in_turn,
@@ -86,4 +88,7 @@ class TestThePace:
         assert abs(pace(STEP, NOW, NOW) - SLOWED * STEP) < 1e-12
         halfway = pace(STEP, NOW - RECOVERY / 2, NOW)
         assert STEP < halfway < SLOWED * STEP
-        assert pace(STEP, NOW - RECOVERY, NOW) == STEP
+        assert abs(pace(STEP, NOW - RECOVERY, NOW) - SETTLED * STEP) < 1e-12
+        in_the_tail = pace(STEP, NOW - RECOVERY - TAIL / 2, NOW)
+        assert STEP < in_the_tail < SETTLED * STEP
+        assert pace(STEP, NOW - RECOVERY - TAIL, NOW) == STEP
