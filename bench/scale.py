@@ -169,7 +169,7 @@ def bench(args: Any, processes: Processes, conn: Any, database_url: str, api_url
     workers = {}
     for n in range(args.workers):
         name = f"scale-worker-{n + 1}"
-        command = [str(BIN / "prefect"), "worker", "start", "--pool", POOL, "--name", name]
+        command = [str(BIN / "python"), "-m", "flows.worker", "--pool", POOL, "--name", name]
         workers[name] = processes.start(name, [*command, "--limit", str(args.limit)]).pid
     wait_for("the workers to register", lambda: set(workers) <= registered_workers(), 180)
     conn.send(("figures", 0.0))

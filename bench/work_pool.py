@@ -6,7 +6,8 @@ As it runs for real (README, "Several workers"): `prefect server start` (its sch
 no scheduled deployment runs meanwhile), the `temuship` process pool, `prefect deploy --all`
 from prefect.yaml, the shops connected to one temuship database (a SQLite file, or with
 --postgres a scratch database on the server TEMUSHIP_TEST_DATABASE_URL names), and `--workers`
-`prefect worker start --pool temuship --limit L`. Then one `sync-shop/one-shop` run per shop,
+`python -m flows.worker --pool temuship --limit L` (`prefect worker start`, its memory flat:
+flows/worker.py). Then one `sync-shop/one-shop` run per shop,
 all created at once; every flow run paces its Temu and ShipStation calls by the keys' budgets
 in that database (adapters/db/budgets.py), whichever worker runs it.
 
@@ -367,7 +368,7 @@ def bench(args: Any, processes: Processes, conn: Any, database_url: str, api_url
     names = [f"bench-worker-{n + 1}" for n in range(args.workers)]
     pids = {}
     for name in names:
-        command = [str(BIN / "prefect"), "worker", "start", "--pool", POOL, "--name", name]
+        command = [str(BIN / "python"), "-m", "flows.worker", "--pool", POOL, "--name", name]
         pids[name] = processes.start(name, [*command, "--limit", str(args.limit)]).pid
     wait_for("the workers to register", lambda: set(names) <= registered_workers(), 180)
     time.sleep(3)  # both polling
