@@ -13,7 +13,8 @@ milliseconds; on its own it did not collect often enough (155 MB).
 
     python -m flows.worker --pool temuship --name "$(hostname)" --limit 4
 
-takes what `prefect worker start` takes."""
+takes what `prefect worker start` takes. `temuship serve` runs the same collector beside its
+runner, which starts each flow run the same way."""
 
 from __future__ import annotations
 
@@ -23,6 +24,18 @@ import threading
 import time
 
 COLLECT_EVERY_S = 30.0
+COLLECTOR = "temuship-gc"
+
+
+def keep_memory_flat(every_s: float = COLLECT_EVERY_S) -> None:
+    """Freeze what this process holds now out of every later collection, and collect the rest
+    fully every `every_s` seconds, in a daemon thread (once per process). A process that starts
+    Prefect's flow runs needs it: the worker here, `temuship serve`'s runner."""
+    if any(thread.name == COLLECTOR for thread in threading.enumerate()):
+        return
+    gc.collect()
+    gc.freeze()
+    threading.Thread(target=_collect_forever, args=(every_s,), name=COLLECTOR, daemon=True).start()
 
 
 def _collect_forever(every_s: float) -> None:
@@ -35,12 +48,7 @@ def main() -> None:
     import prefect.workers.process  # noqa: F401  what the worker imports, frozen with the rest
     from prefect.cli import app
 
-    gc.collect()
-    gc.freeze()
-    collector = threading.Thread(
-        target=_collect_forever, args=(COLLECT_EVERY_S,), name="temuship-gc", daemon=True
-    )
-    collector.start()
+    keep_memory_flat()
     sys.argv = ["prefect", "worker", "start", *sys.argv[1:]]
     app()
 

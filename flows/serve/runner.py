@@ -34,6 +34,9 @@ class RunnerThread:
             self.error = error
 
     def start(self, within_s: float = 60.0) -> RunnerThread:
+        from flows.worker import keep_memory_flat
+
+        keep_memory_flat()  # each run leaves the runner garbage in cycles (flows/worker.py)
         self._thread.start()
         deadline = time.monotonic() + within_s
         while not self.runner.started and time.monotonic() < deadline:

@@ -40,7 +40,8 @@ class Scenario:
     def run(self) -> None:
         self.start_prefect()
         self.start_sandbox_and_connect()
-        self.p.start("worker", [str(BIN / "prefect"), "worker", "start", "--pool", "temuship"])
+        worker = [str(BIN / "python"), "-m", "flows.worker", "--pool", "temuship"]
+        self.p.start("worker", worker)  # README's worker: prefect worker start, memory kept flat
         first = self.sync_and_check_orders_arrived()
         reauth = self.expire_and_see_the_trigger_start_reauthorization()
         added = self.add_orders_while_paused()

@@ -32,3 +32,16 @@ def test_the_worker_starts_with_prefect_frozen_and_a_collector_running():
     assert argv == ["prefect", "worker", "start", "--pool", "temuship", "--limit", "4"]
     assert frozen > 50_000  # Prefect's modules and models: skipped by every collection
     assert "temuship-gc" in threads
+
+
+def test_serve_and_the_worker_start_one_collector_however_often_asked():
+    threads = json.loads(
+        _python(
+            "-c",
+            "import json, threading\n"
+            "from flows.worker import keep_memory_flat\n"
+            "keep_memory_flat(); keep_memory_flat()\n"
+            "print(json.dumps([t.name for t in threading.enumerate()]))\n",
+        )
+    )
+    assert threads.count("temuship-gc") == 1
