@@ -81,6 +81,7 @@ def report(
           f"({100 * len(all_times) / total_span / QPS if total_span else 0:.1f}% of the key's "
           f"{QPS:g}/s); while the backlog imported {len(in_window) / span if span else 0:.2f} "
           f"req/s ({100 * len(in_window) / span / QPS if span else 0:.1f}%)")  # fmt: skip
+    print(f"                 {idle_line(in_window)}")
     per_backlog = backlog_requests / max(1, imported.get("backlog", 0))
     print(f"  calls          Temu: {per_backlog:.3f} per backlog order; quiet shops "
           f"{quiet_requests} requests for {len(created)} orders in {ended_quiet} runs = "
@@ -130,3 +131,16 @@ PARENT_NAME = "sync-all-shops/every-10-minutes"
 
 def mb(kb: float) -> str:
     return f"{kb / 1024:.0f} MB"
+
+
+def idle_line(times: list[float]) -> str:
+    """Where the key's slots went unused while the backlog imported: the gaps between answered
+    requests longer than two slots (a claimant late to bid, a slot given up), in slots lost."""
+    slot = 1.0 / QPS
+    gaps = [b - a for a, b in itertools.pairwise(sorted(times))]
+    long = [g for g in gaps if g > 2 * slot]
+    lost = sum(g - slot for g in long) / slot
+    return (f"unused: {lost:.0f} slots in {len(long)} gaps of over two slots "
+            f"({100 * lost * slot / (times[-1] - times[0]) if len(times) > 1 else 0:.1f}% of "
+            f"the time; gaps of 2-4 slots {sum(1 for g in long if g <= 4 * slot)}, "
+            f"over 4 {sum(1 for g in long if g > 4 * slot)})")  # fmt: skip
