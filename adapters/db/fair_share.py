@@ -29,7 +29,12 @@ from dataclasses import dataclass
 from adapters.temu.pacing import BACKLOG, INCREMENTAL
 
 LIVE = 1.0  # seconds: a claimant that has not asked for this long is no longer waiting
-HORIZON = {INCREMENTAL: 8, BACKLOG: 3}  # slots a claimant's last slot may lie ahead of now
+# Slots a claimant's last slot may lie ahead of now. A backlog beside others asks again when
+# half its queue is left: 3 slots (155 ms) for its next bid's round trip and its threads'
+# wake-up on a loaded host (with 3 queued and 2 left, its threads waited mostly for bids and
+# the key was 30% unused while it imported beside 100 shops, bench/scale.py); a quiet shop
+# arriving waits those 6 slots (310 ms) at most.
+HORIZON = {INCREMENTAL: 8, BACKLOG: 6}
 ALONE = 8  # ... when no other claimant asked within `LIVE`
 SLOWED = 1.5  # the interval's factor just after a refusal
 SETTLED = 1.1  # ... `RECOVERY` seconds after it

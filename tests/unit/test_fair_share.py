@@ -52,9 +52,11 @@ class TestTheGrant:
         me, quiet = waiting("big", BACKLOG), Claimant("quiet", asked_at=NOW - 0.5)
         given = grant(me, [quiet], next_at=NOW, now=NOW, interval=STEP, wanted=8)
         assert given.count == HORIZON[BACKLOG] + 1
-        later = grant(me, [quiet], next_at=NOW + 4 * STEP, now=NOW, interval=STEP, wanted=8)
+        queued = NOW + (HORIZON[BACKLOG] + 1) * STEP
+        later = grant(me, [quiet], next_at=queued, now=NOW, interval=STEP, wanted=8)
         assert later.count == 0
-        assert abs(later.retry_at - (NOW + 2 * STEP)) < 1e-9  # its queue half drained
+        half = (HORIZON[BACKLOG] + 1) // 2 * STEP
+        assert abs(later.retry_at - (queued - half)) < 1e-9  # its queue half drained
 
     def test_a_backlog_waits_while_a_quiet_shop_waits(self) -> None:
         quiet = waiting("quiet", served_at=NOW - 0.2)
