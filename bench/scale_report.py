@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import statistics
+import time
 from collections import Counter
 from typing import Any
 
@@ -46,9 +47,13 @@ def report(
     backlog_requests = by_mall.get(backlog_mall, 0)
     quiet_requests = sum(by_mall.values()) - backlog_requests
     span = window[1] - window[0]
-    in_window = [t for t in found["all_times"] if window[0] <= t <= window[1]]
-    quiet_in_window = len(in_window) - len(backlog)
-    left = QPS * span - quiet_in_window
+    # While the backlog imported: its runs in flight (between two, it waited for its next turn).
+    spans = backlog_spans(runs, window)
+    importing = sum(b - a for a, b in spans)
+    in_window = [t for t in found["all_times"] if inside(spans, t)]
+    backlog_in = [t for t in backlog if inside(spans, t)]
+    quiet_in_window = len(in_window) - len(backlog_in)
+    left = QPS * importing - quiet_in_window
     all_times = found["all_times"]
     total_span = (all_times[-1] - all_times[0]) if all_times else 0.0
     refused = found["refusals"].get(4000004, 0) - before["refusals"].get(4000004, 0)
@@ -71,17 +76,19 @@ def report(
           + (f"; {missing} not arrived" if missing else ""))  # fmt: skip
     print(f"                 while the backlog imported: {latency_line(during, iv)}")
     print(f"                 goal: p95 within one interval plus a minute ({iv + 60:.0f} s)")
-    print(f"  backlog        {imported.get('backlog', 0)}/{args.backlog} orders imported; its "
-          f"Temu requests from {span:.0f} s of importing: {backlog_requests}, "
-          f"{backlog_requests / span if span else 0:.2f} req/s; the quiet shops took "
-          f"{quiet_in_window} meanwhile, leaving {left:.0f}: the backlog took "
-          f"{100 * len(backlog) / left if left > 0 else 0:.1f}% of what they left")  # fmt: skip
+    print(f"  backlog        {imported.get('backlog', 0)}/{args.backlog} orders imported; "
+          f"{backlog_requests} Temu requests from its first to its last, {span:.0f} s; "
+          f"{len(spans)} run(s) of it in flight for {importing:.0f} s of those, with "
+          f"{len(backlog_in)} of its requests, {rate(len(backlog_in), importing):.2f} req/s; "
+          f"the quiet shops took {quiet_in_window} meanwhile, leaving {left:.0f}: the "
+          f"backlog took {100 * len(backlog_in) / left if left > 0 else 0:.1f}% of what they "
+          f"left")  # fmt: skip
     print(f"  throughput     {len(all_times)} Temu requests in {total_span:.0f} s = "
           f"{len(all_times) / total_span if total_span else 0:.2f} req/s "
           f"({100 * len(all_times) / total_span / QPS if total_span else 0:.1f}% of the key's "
-          f"{QPS:g}/s); while the backlog imported {len(in_window) / span if span else 0:.2f} "
-          f"req/s ({100 * len(in_window) / span / QPS if span else 0:.1f}%)")  # fmt: skip
-    print(f"                 {idle_line(in_window)}")
+          f"{QPS:g}/s); while the backlog imported {rate(len(in_window), importing):.2f} "
+          f"req/s ({100 * rate(len(in_window), importing) / QPS:.1f}%)")  # fmt: skip
+    print(f"                 {idle_line(spans, in_window)}")
     per_backlog = backlog_requests / max(1, imported.get("backlog", 0))
     print(f"  calls          Temu: {per_backlog:.3f} per backlog order; quiet shops "
           f"{quiet_requests} requests for {len(created)} orders in {ended_quiet} runs = "
@@ -133,14 +140,43 @@ def mb(kb: float) -> str:
     return f"{kb / 1024:.0f} MB"
 
 
-def idle_line(times: list[float]) -> str:
+def backlog_spans(runs: list[Any], window: tuple[float, float]) -> list[tuple[float, float]]:
+    """When a run of the backlog shop was in flight, within `window`, on this host's monotonic
+    clock (the sandbox's request times are on it)."""
+    offset = time.time() - time.monotonic()
+    spans = []
+    for run in runs:
+        if run.parameters.get("shop_id") != "backlog" or run.start_time is None:
+            continue
+        start = run.start_time.timestamp() - offset
+        end = run.end_time.timestamp() - offset if run.end_time else window[1]
+        start, end = max(start, window[0]), min(end, window[1])
+        if end > start:
+            spans.append((start, end))
+    return sorted(spans)
+
+
+def rate(count: int, seconds: float) -> float:
+    return count / seconds if seconds > 0 else 0.0
+
+
+def inside(spans: list[tuple[float, float]], t: float) -> bool:
+    return any(a <= t <= b for a, b in spans)
+
+
+def idle_line(spans: list[tuple[float, float]], times: list[float]) -> str:
     """Where the key's slots went unused while the backlog imported: the gaps between answered
     requests longer than two slots (a claimant late to bid, a slot given up), in slots lost."""
     slot = 1.0 / QPS
-    gaps = [b - a for a, b in itertools.pairwise(sorted(times))]
+    gaps = []
+    for start, end in spans:
+        gaps += [
+            b - a for a, b in itertools.pairwise(sorted(t for t in times if start <= t <= end))
+        ]
     long = [g for g in gaps if g > 2 * slot]
     lost = sum(g - slot for g in long) / slot
+    total = sum(end - start for start, end in spans)
     return (f"unused: {lost:.0f} slots in {len(long)} gaps of over two slots "
-            f"({100 * lost * slot / (times[-1] - times[0]) if len(times) > 1 else 0:.1f}% of "
-            f"the time; gaps of 2-4 slots {sum(1 for g in long if g <= 4 * slot)}, "
-            f"over 4 {sum(1 for g in long if g > 4 * slot)})")  # fmt: skip
+            f"({100 * lost * slot / total if total else 0:.1f}% of the time; gaps of 2-4 slots "
+            f"{sum(1 for g in long if g <= 4 * slot)}, over 4 "
+            f"{sum(1 for g in long if g > 4 * slot)})")  # fmt: skip
