@@ -157,22 +157,18 @@ class _NoTraceback(logging.Filter):
 
 def one_line_prefect_logs() -> None:
     """Add _NoTraceback to Prefect's console handlers (not with --debug); once."""
-    import prefect.main  # noqa: F401
-    from prefect.logging.handlers import PrefectConsoleHandler
-
-    if debug_enabled():
-        return
-    for logger in (logging.getLogger(), logging.getLogger("prefect")):
-        for handler in logger.handlers:
-            wanted = isinstance(handler, PrefectConsoleHandler)
-            if wanted and not any(isinstance(f, _NoTraceback) for f in handler.filters):
-                handler.addFilter(_NoTraceback())
+    _filter_console(_NoTraceback)
 
 
 def quiet_run_logs() -> None:
-    """Add _RunOutcomes to Prefect's console handlers (not with --debug); once. Prefect's
-    logging is configured first (importing prefect.main does it), or it would replace the
-    handlers later, filter and all."""
+    """Add _RunOutcomes to Prefect's console handlers (not with --debug); once."""
+    _filter_console(_RunOutcomes)
+
+
+def _filter_console(kind: type[logging.Filter]) -> None:
+    """Add a `kind` filter to each of Prefect's console handlers that has none, unless --debug.
+    Prefect's logging is configured first (importing prefect.main does it), or it would
+    replace the handlers later, filter and all."""
     import prefect.main  # noqa: F401
     from prefect.logging.handlers import PrefectConsoleHandler
 
@@ -181,8 +177,8 @@ def quiet_run_logs() -> None:
     for logger in (logging.getLogger(), logging.getLogger("prefect")):
         for handler in logger.handlers:
             wanted = isinstance(handler, PrefectConsoleHandler)
-            if wanted and not any(isinstance(f, _RunOutcomes) for f in handler.filters):
-                handler.addFilter(_RunOutcomes())
+            if wanted and not any(isinstance(f, kind) for f in handler.filters):
+                handler.addFilter(kind())
 
 
 class _PopenInto:
