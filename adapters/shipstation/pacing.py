@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -132,7 +133,7 @@ def record_429(st: RateState, now: float, wait: float) -> None:
     st.reset_at = now + wait
 
 
-class WindowRules:
+class WindowRules(ABC):
     """The window's rules as a pacer applies them: wait before a request when the key's window
     is spent (or nearly), never after; take each answer's figures; stop until the reset after
     a 429. Where the state lives is the subclass's `_change`: apply a rule to it at a moment."""
@@ -142,8 +143,9 @@ class WindowRules:
     sleep: Callable[[float], None]
     waited: float
 
+    @abstractmethod
     def _change(self, apply: Callable[[RateState, float], Any]) -> None:
-        raise NotImplementedError
+        """Apply a rule to the window's state at the current moment, atomically."""
 
     def before_request(self) -> None:
         """Reserve one request of the window; sleep first if the window cannot take it."""
