@@ -31,9 +31,9 @@ from adapters.temu.pacing import BACKLOG, INCREMENTAL
 LIVE = 1.0  # seconds: a claimant that has not asked for this long is no longer waiting
 # Slots a claimant's last slot may lie ahead of now. A backlog beside others asks again when
 # half its queue is left: 3 slots (155 ms) for its next bid's round trip and its threads'
-# wake-up on a loaded host (with 3 queued and 2 left, its threads waited mostly for bids and
-# the key was 30% unused while it imported beside 100 shops, bench/scale.py); a quiet shop
-# arriving waits those 6 slots (310 ms) at most.
+# wake-up on a loaded host (with 3 queued and 2 left, beside 100 shops its threads waited
+# mostly for bids, and the key ran at 70% from its first request to its last, bench/scale.py);
+# a quiet shop arriving waits those 6 slots (310 ms) at most.
 HORIZON = {INCREMENTAL: 8, BACKLOG: 6}
 ALONE = 8  # ... when no other claimant asked within `LIVE`
 SLOWED = 1.5  # the interval's factor just after a refusal
@@ -101,8 +101,10 @@ def grant(
 def pace(interval: float, refused_at: float | None, now: float) -> float:
     """The key's interval now: wider just after a refusal, back to normal after `RECOVERY`
     and `TAIL`."""
-    since = None if refused_at is None else max(0.0, now - refused_at)
-    if since is None or since >= RECOVERY + TAIL:
+    if refused_at is None:
+        return interval
+    since = max(0.0, now - refused_at)
+    if since >= RECOVERY + TAIL:
         return interval
     if since < RECOVERY:
         return interval * (SLOWED - (SLOWED - SETTLED) * since / RECOVERY)
