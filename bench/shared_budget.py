@@ -71,7 +71,8 @@ def worker(database_url: str, shop_id: str) -> None:
     import domain.sync as sync
     from flows import wiring
 
-    services = wiring.bootstrap(database_url)
+    os.environ["TEMUSHIP_DATABASE_URL"] = database_url
+    services = wiring.current()  # as a flow run's process builds them
     request = sync.new_request(services, shop_id, run_id="bench")
     # Prefect (the events a sync emits) is started before the clock: its start-up is the fixed
     # cost bench/fixed_cost.py measures, not the budget's efficiency.

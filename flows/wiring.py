@@ -129,7 +129,11 @@ _chosen: ContextVar[Services | None] = ContextVar("temuship_services", default=N
 
 @lru_cache(maxsize=1)
 def _from_environment() -> Services:
-    return bootstrap()
+    from flows.worker import freeze_start_up
+
+    services = bootstrap()
+    freeze_start_up()  # no long pauses of the threads that pace requests (flows/worker.py)
+    return services
 
 
 def current() -> Services:

@@ -45,3 +45,26 @@ def test_serve_and_the_worker_start_one_collector_however_often_asked():
         )
     )
     assert threads.count("temuship-gc") == 1
+
+
+def test_a_process_freezes_its_start_up_once_when_it_builds_its_services(tmp_path):
+    # A flow run's process: its services built from its settings (flows/wiring.py `current`).
+    frozen = json.loads(
+        _python(
+            "-c",
+            "import gc, json, os\n"
+            f"os.environ['TEMUSHIP_DATABASE_URL'] = 'sqlite:///{tmp_path / 't.db'}'\n"
+            "from flows import wiring\n"
+            "from flows.worker import freeze_start_up\n"
+            "before = gc.get_freeze_count()\n"
+            "wiring.current()\n"
+            "after = gc.get_freeze_count()\n"
+            "junk = [[] for _ in range(1000)]\n"
+            "wiring.current(); freeze_start_up()\n"
+            "print(json.dumps([before, after, gc.get_freeze_count()]))\n",
+        )
+    )
+    before, after, again = frozen
+    assert before == 0
+    assert after > 50_000  # SQLAlchemy's, Prefect's and our modules: out of every collection
+    assert again == after  # later objects are collected as usual
