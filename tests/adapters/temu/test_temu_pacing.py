@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from itertools import pairwise
 
+import pytest
+import respx
+from temu_support import NOW, SECRET, ok, sent
+
 from adapters.temu import RateLimiter, TemuClient, limiter_for
+from adapters.temu.signing import signed_body
 from domain.secrets import Secret
 from domain.shop import Region, TemuCredentials
 
@@ -55,3 +61,46 @@ class TestRegistry:
         assert url(Region.EU) == "https://openapi-b-eu.temu.com/openapi/router"
         assert url(Region.GLOBAL) == "https://openapi-b-global.temu.com/openapi/router"
         assert url(Region.US, "http://127.0.0.1:9/") == "http://127.0.0.1:9/openapi/router"
+
+
+class SlotAfter:
+    """A budget whose slot comes `seconds` after the request asks (the clock moves on)."""
+
+    rate = 20.0
+
+    def __init__(self, clock: MovingClock, seconds: float) -> None:
+        self.clock, self.seconds = clock, seconds
+
+    def acquire(self, sleep: object = None, claim: object = None) -> float:
+        self.clock.at += self.seconds
+        return self.seconds
+
+    def hold_off(self, seconds: float) -> None:
+        raise AssertionError("no refusal here")
+
+
+class MovingClock:
+    def __init__(self) -> None:
+        self.at = float(NOW)
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.at, UTC)
+
+
+class TestSignedBeforeItsSlot:
+    """A request is signed before it waits for its slot, so that only the send is left when
+    the slot comes; one that waited over a minute is signed again (Temu takes ±300 s)."""
+
+    @pytest.mark.parametrize(("waited", "stamped"), [(5.0, NOW), (90.0, NOW + 90)])
+    def test_the_timestamp_sent(
+        self, credentials: TemuCredentials, router: respx.Route, waited: float, stamped: int
+    ) -> None:
+        clock = MovingClock()
+        client = TemuClient(credentials, clock=clock, sleep=lambda s: None, jitter=lambda: 1.0)
+        client.transport.limiter = SlotAfter(clock, waited)
+        router.mock(return_value=ok({"ok": True}))
+        client.transport.call("bg.order.list.v2.get", {"pageNumber": 1})
+        body = sent(router.calls.last)
+        assert body["timestamp"] == stamped
+        assert body["sign"] == signed_body({k: v for k, v in body.items() if k != "sign"},
+                                           SECRET)["sign"]  # fmt: skip
