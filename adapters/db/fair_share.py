@@ -30,13 +30,14 @@ from adapters.temu.pacing import BACKLOG, INCREMENTAL
 
 LIVE = 1.0  # seconds: a claimant that has not asked for this long is no longer waiting
 # Slots a claimant's last slot may lie ahead of now. A backlog beside others asks again when
-# half its queue is left: 3 slots (155 ms) for its next bid's round trip and its threads'
+# half its queue is left: 4 slots (206 ms) for its next bid's round trip and its threads'
 # wake-up on a loaded host (with 3 queued and 2 left, beside 100 shops its threads waited
-# mostly for bids, and the key ran at 70% from its first request to its last, bench/scale.py);
-# a quiet shop arriving waits those 6 slots (310 ms) at most.
-HORIZON = {INCREMENTAL: 8, BACKLOG: 6}
+# mostly for bids, and the key ran at 70% from its first request to its last, bench/scale.py;
+# with 6, 10.6% of the time went in gaps); a quiet shop arriving waits those 8 (412 ms) at most,
+# for its horizon reaches past them (with equal ones it waited until the backlog's queue drained).
+HORIZON = {INCREMENTAL: 12, BACKLOG: 8}
 ALONE = 8  # ... when no other claimant asked within `LIVE`
-SLOWED = 1.5  # the interval's factor just after a refusal
+SLOWED = 1.25  # the interval's factor just after a refusal (250 ms to spare in a second)
 SETTLED = 1.1  # ... `RECOVERY` seconds after it
 RECOVERY = 15.0  # seconds from `SLOWED` to `SETTLED`
 TAIL = 120.0  # seconds from `SETTLED` back to the normal pace

@@ -50,13 +50,19 @@ class TestTheGrant:
 
     def test_beside_another_shop_a_backlog_queues_only_a_few_slots_ahead(self) -> None:
         me, quiet = waiting("big", BACKLOG), Claimant("quiet", asked_at=NOW - 0.5)
-        given = grant(me, [quiet], next_at=NOW, now=NOW, interval=STEP, wanted=8)
+        given = grant(me, [quiet], next_at=NOW, now=NOW, interval=STEP, wanted=20)
         assert given.count == HORIZON[BACKLOG] + 1
         queued = NOW + (HORIZON[BACKLOG] + 1) * STEP
-        later = grant(me, [quiet], next_at=queued, now=NOW, interval=STEP, wanted=8)
+        later = grant(me, [quiet], next_at=queued, now=NOW, interval=STEP, wanted=20)
         assert later.count == 0
         half = (HORIZON[BACKLOG] + 1) // 2 * STEP
         assert abs(later.retry_at - (queued - half)) < 1e-9  # its queue half drained
+
+    def test_a_quiet_shop_arriving_queues_right_behind_a_backlogs_full_queue(self) -> None:
+        big = Claimant("big", BACKLOG, served_at=NOW - 0.01, asked_at=NOW)
+        queued = NOW + (HORIZON[BACKLOG] + 1) * STEP  # all the backlog may have ahead
+        given = grant(waiting("quiet"), [big], next_at=queued, now=NOW, interval=STEP, wanted=8)
+        assert given.count >= 1 and given.start == queued
 
     def test_a_backlog_waits_while_a_quiet_shop_waits(self) -> None:
         quiet = waiting("quiet", served_at=NOW - 0.2)

@@ -99,7 +99,7 @@ def test_a_refusal_slows_every_process_of_the_key_then_the_pace_creeps_back(
     any_database_url: str,
 ) -> None:
     """Two processes' budgets of one key (each its own engine): one is refused, and the other's
-    next slots are spaced 1.5 times wider; 135 s later, the normal spacing again."""
+    next slots are spaced `SLOWED` times wider; 135 s later, the normal spacing again."""
     clock = FakeClock()
     budgets = [
         TemuBudget(make_engine(any_database_url), "key", 20.0, clock=clock, sleep=clock.sleep)  # type: ignore[arg-type]
