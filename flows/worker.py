@@ -36,7 +36,7 @@ def freeze_start_up() -> None:
     loaded, and Python's full collections scanned them all: 100-210 ms each, several in a
     sync, in which no thread sends a request. The requests due meanwhile then left together,
     21 inside one second of Temu's count: a refusal (4000004) in 2 of 4 first syncs of one
-    shop (bench/shared_budget.py --shops 1 --orders 800), 0 of 4 with this."""
+    shop (bench/shared_budget.py --shops 1 --orders 800), 0 of 7 with this."""
     global _frozen
     if not _frozen:
         _frozen = True

@@ -33,8 +33,9 @@ LIVE = 1.0  # seconds: a claimant that has not asked for this long is no longer 
 # half its queue is left: 4 slots (206 ms) for its next bid's round trip and its threads'
 # wake-up on a loaded host (with 3 queued and 2 left, beside 100 shops its threads waited
 # mostly for bids, and the key ran at 70% from its first request to its last, bench/scale.py;
-# with 6, 10.6% of the time went in gaps); a quiet shop arriving waits those 8 (412 ms) at most,
-# for its horizon reaches past them (with equal ones it waited until the backlog's queue drained).
+# with 6, 10.6-10.9% of the time went in gaps over two slots; with 8 and the 10 ms late rule,
+# 12.6%). A quiet shop arriving waits those 8 (412 ms) at most: its horizon reaches past them
+# (with equal horizons it waited until the backlog's queue drained).
 HORIZON = {INCREMENTAL: 12, BACKLOG: 8}
 ALONE = 8  # ... when no other claimant asked within `LIVE`
 SLOWED = 1.25  # the interval's factor just after a refusal (250 ms to spare in a second)
