@@ -25,21 +25,19 @@ import time
 
 COLLECT_EVERY_S = 30.0
 COLLECTOR = "temuship-gc"
-_frozen = False
 
 
 def freeze_start_up() -> None:
-    """Keep what this process holds now out of every later collection (once per process):
-    the process's services call it when they are built (flows/wiring.py `current`).
+    """Keep what this process holds now out of every later collection, unless some of it is
+    kept out already: the process's services call it when they are built (flows/wiring.py
+    `current`).
 
     A flow run's process holds some 320,000 objects once Prefect, SQLAlchemy and ours are
     loaded, and Python's full collections scanned them all: 100-210 ms each, several in a
     sync, in which no thread sends a request. The requests due meanwhile then left together,
     21 inside one second of Temu's count: a refusal (4000004) in 2 of 4 first syncs of one
     shop (bench/shared_budget.py --shops 1 --orders 800), 0 of 7 with this."""
-    global _frozen
-    if not _frozen:
-        _frozen = True
+    if not gc.get_freeze_count():
         gc.collect(1)  # the young garbage, not frozen with the rest (a few milliseconds)
         gc.freeze()
 
