@@ -326,6 +326,7 @@ class FakeTemu:
         *,
         status: int | None = None,
         page_size: int = 100,
+        then: TimeWindow | None = None,
     ) -> OrderPage:
         found = sorted(self.orders.values(), key=lambda o: o.updated_at, reverse=True)
         found = [o for o in found if status is None or o.status == status]

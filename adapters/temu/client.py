@@ -166,8 +166,10 @@ class TemuClient:
         *,
         status: int | None = None,
         page_size: int = 100,
+        then: TimeWindow | None = None,
     ) -> OrderPage:
-        """One page; when more follow, the next one is read ahead (`Lookahead`)."""
+        """One page; the next one is read ahead (`Lookahead`): this window's next page when
+        more follow, else the first page of the window the caller reads `then`."""
         key = (window, status, page_size)
         found = self.lookahead.take((*key, page)) or self._list_page(
             window, page, status, page_size
@@ -177,6 +179,12 @@ class TemuClient:
             self.lookahead.start(
                 (*key, following),
                 lambda: self._list_page(window, following, status, page_size),
+                self._addresses_of,
+            )
+        elif then is not None:
+            self.lookahead.start(
+                (then, status, page_size, 1),
+                lambda: self._list_page(then, 1, status, page_size),
                 self._addresses_of,
             )
         self._candidates = sum(

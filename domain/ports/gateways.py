@@ -41,8 +41,11 @@ class TemuOrders(Protocol):
         *,
         status: int | None = None,
         page_size: int = 100,
+        then: TimeWindow | None = None,
     ) -> OrderPage:
-        """One page of parent orders updated inside the window (all times when None)."""
+        """One page of parent orders updated inside the window (all times when None).
+        `then`: the window the caller reads next once this one's pages are done (its first
+        page may be read ahead while the caller works on this window's last)."""
         ...
 
     def orders_by_sn(self, parent_order_sns: Sequence[str]) -> OrderPage:

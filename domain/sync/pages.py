@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -66,37 +66,52 @@ class TemuPages:
 
     def _span(self, span: TimeWindow) -> bool:
         """Read an update-time span window by window: a window widens while they come back
-        empty and narrows when full (a window holding too many orders is read again)."""
-        start, width = span.start, FIRST_WIDTH
+        empty and narrows when full (a window holding too many orders is read again).
+
+        Each window's pages name the window read after it (`then`), so that the Temu gateway
+        can read its first page ahead while this window's last page is applied: a backlog's
+        windows hold a page or two each, and the key sat idle while each window's last page
+        was saved. Before a window's total is known the guess is a window as wide as this one
+        (right unless this one turns out empty or too full); none after an empty window."""
+        start, width, found = span.start, FIRST_WIDTH, False
         while start < span.end:
-            window = Stream(TimeWindow(start, min(start + width, span.end)))
-            first = self._page(window, 1)
+            end = min(start + width, span.end)
+            window = Stream(TimeWindow(start, end))
+            first = self._page(window, 1, _following(end, width, span) if found else None)
             if first is None:
                 return False
-            assert window.window is not None
-            if too_full(window.window, first.total):
+            if too_full(TimeWindow(start, end), first.total):
                 width = next_width(width, first.total)
                 continue
-            if self._stream(window, first) is None:
+            width, found = next_width(width, first.total), first.total > 0
+            if self._stream(window, first, _following(end, width, span)) is None:
                 return False
-            width, start = next_width(width, first.total), window.window.end
+            start = end
         return True
 
-    def _stream(self, stream: Stream, first: StepResult | None) -> Any:
+    def _stream(
+        self, stream: Stream, first: StepResult | None, then: TimeWindow | None = None
+    ) -> Any:
         """Every page of one stream (page 1 may be read already); None when a page failed."""
         page, result = 1, first
         while True:
-            result = result or self._page(stream, page)
+            result = result or self._page(stream, page, then)
             if result is None or not self.summary.add(result).more:
                 return result
             page, result = page + 1, None
 
-    def _page(self, stream: Stream, page: int) -> StepResult | None:
+    def _page(self, stream: Stream, page: int, then: TimeWindow | None = None) -> StepResult | None:
         """One page imported; then the push queue may send a full batch beside the import."""
-        call = partial(steps.import_page, self.services, self.request, stream, page, self.imported)
+        call = partial(steps.import_page, self.services, self.request, stream, page,
+                       self.imported, then)  # fmt: skip
         result = self.contain(StepCall(Step.IMPORT_PAGE, call, stream, page))
         if result is not None:
             self.imported.update(result.read)
             self.queue.joined(result.count("push_queued"))
             self.queue.while_importing()
         return result
+
+
+def _following(end: datetime, width: timedelta, span: TimeWindow) -> TimeWindow | None:
+    """The window read after one ending at `end`, `width` wide (none past the span)."""
+    return TimeWindow(end, min(end + width, span.end)) if end < span.end else None

@@ -12,7 +12,7 @@ import domain.sync.confirming as confirming
 from domain.carriers import carrier_region
 from domain.errors import ShopPaused, TokenLapsed
 from domain.model import Label, Source
-from domain.ports import LabelPage, Services, UnreadableRow
+from domain.ports import LabelPage, Services, TimeWindow, UnreadableRow
 from domain.shop import Shop
 from domain.sync.importing import apply_page
 from domain.sync.outcome import Attention, StepResult, SyncRequest, SyncSummary
@@ -71,9 +71,11 @@ def import_page(
     stream: Stream,
     page: int,
     known: Mapping[str, datetime] | None = None,
+    then: TimeWindow | None = None,
 ) -> StepResult:
     """Import one page of Temu orders (up to 100) into our store; an order this run imported
-    already at the same Temu update time (`known`) is not applied again."""
+    already at the same Temu update time (`known`) is not applied again. `then`: the window
+    read after this stream's (its first page may be read ahead)."""
     shop = load_shop(services, request.shop_id)
     temu = services.temu_for(shop)
     missing: list[Attention] = []
@@ -84,7 +86,7 @@ def import_page(
         missing = [Attention(K.NOT_FOUND, sn, "Temu has no order with this number")
                    for sn in stream.parent_order_sns if sn not in found]  # fmt: skip
     else:
-        result = temu.list_orders(stream.window, page, status=stream.status)
+        result = temu.list_orders(stream.window, page, status=stream.status, then=then)
     more = result.has_more and bool(result.orders) and not stream.parent_order_sns
     fresh = [o for o in result.orders if (known or {}).get(o.parent_order_sn) != o.updated_at]
     plan = apply_page(

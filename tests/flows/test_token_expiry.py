@@ -28,11 +28,11 @@ class ExpiringMidway:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
-    def list_orders(self, window, page, *, status=None, page_size=100):
+    def list_orders(self, window, page, *, status=None, page_size=100, then=None):
         self.pages += 1
         if self.pages == self.at:
             self.world.sandbox.temu.expire_token(DEMO_ACCESS_TOKEN)
-        return self.inner.list_orders(window, page, status=status, page_size=5)
+        return self.inner.list_orders(window, page, status=status, page_size=5, then=then)
 
 
 @pytest.mark.parametrize("answer", ["code", "http401"])

@@ -45,7 +45,7 @@ class FailingTemu(FakeTemu):
         super().__init__()
         self.fail_pages = False
 
-    def list_orders(self, window, page, *, status=None, page_size=100):
+    def list_orders(self, window, page, *, status=None, page_size=100, then=None):
         if self.fail_pages:
             raise TransientError("Temu", "HTTP 502 after 5 attempts")
         return super().list_orders(window, page, status=status, page_size=page_size)

@@ -105,8 +105,8 @@ class TestPushQueue:
         happened = []
         read, create = temu.list_orders, ss.create_orders
 
-        def list_orders(window, page, *, status=None, page_size=100):
-            found = read(window, page, status=status, page_size=page_size)
+        def list_orders(window, page, *, status=None, page_size=100, then=None):
+            found = read(window, page, status=status, page_size=page_size, then=then)
             happened.append(f"page {status}/{page}") if found.orders else None
             return found
 

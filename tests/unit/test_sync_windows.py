@@ -23,8 +23,9 @@ class WindowedTemu(FakeTemu):
     def __init__(self) -> None:
         super().__init__()
         self.windows: list[tuple[datetime, datetime, int]] = []
+        self.calls: list[tuple[datetime, int, bool, tuple[datetime, datetime] | None]] = []
 
-    def list_orders(self, window, page, *, status=None, page_size=100):
+    def list_orders(self, window, page, *, status=None, page_size=100, then=None):
         if window is None:
             return super().list_orders(window, page, status=status, page_size=page_size)
         found = sorted(
@@ -34,7 +35,9 @@ class WindowedTemu(FakeTemu):
         if page == 1:
             self.windows.append((window.start, window.end, len(found)))
         chunk = found[(page - 1) * page_size : page * page_size]
-        return OrderPage(tuple(chunk), (), page, len(found), page * page_size < len(found))
+        more = page * page_size < len(found)
+        self.calls.append((window.start, page, more, (then.start, then.end) if then else None))
+        return OrderPage(tuple(chunk), (), page, len(found), more)
 
 
 @pytest.fixture
@@ -84,3 +87,47 @@ class TestWindows:
         assert plan.next_width(day, plan.FULL) == day / 4
         assert plan.next_width(plan.NARROWEST, plan.FULL) == plan.NARROWEST
         assert plan.next_width(day, 10) == day
+
+
+class TestReadAhead:
+    """Each window's pages name the window read after it, so that the gateway can read its
+    first page while the caller applies this window's last (a backlog's windows hold a page
+    or two: without it the key idled while each window's last page was saved)."""
+
+    def test_the_last_page_of_each_window_names_the_window_read_next(self, world):
+        _, temu, services = world
+        since = T0 - timedelta(days=4)
+        add_orders(temu, [since + timedelta(minutes=10 * i + 1) for i in range(4 * 144)])
+        summary = sync.sync_shop(services, sync.new_request(services, "acme", since=since))
+        assert summary.status == "ok" and summary.counts["orders_seen"] == 4 * 144
+        windows = [(start, end) for start, end, _ in temu.windows]
+        assert len(windows) >= 4
+        last_pages = [c for c in temu.calls if not c[2]]
+        assert [start for start, *_ in last_pages] == [start for start, _ in windows]
+        named = [then for *_, then in last_pages]
+        assert named == [*windows[1:], None]  # the next window read, none after the last
+        # a window's other pages name it too; its first page, before its total is known,
+        # names a window as wide (here the one read: the days hold alike many orders), except
+        # the span's first window, which has no window with orders before it
+        following = dict(zip([start for start, _ in windows], [*windows[1:], None], strict=True))
+        for start, page, _, then in temu.calls:
+            if page > 1 or start != windows[0][0]:
+                assert then == following[start], (start, page)
+            else:
+                assert then is None
+
+    def test_after_an_empty_window_no_window_is_named_before_the_total_is_known(self, world):
+        _, temu, services = world
+        since = T0 - timedelta(days=30)
+        add_orders(temu, [since + timedelta(hours=1), T0 - timedelta(hours=2)])
+        summary = sync.sync_shop(services, sync.new_request(services, "acme", since=since))
+        assert summary.status == "ok" and summary.counts["orders_seen"] == 2
+        firsts = {start: then for start, page, _, then in temu.calls if page == 1}
+        pairs = zip(temu.windows, temu.windows[1:], strict=False)
+        empty_before = [start for (_, _, total), (start, _, _) in pairs if total == 0]
+        assert empty_before  # the windows widened across the empty days
+        # an empty window widens the next: a guess as wide would name a window never read
+        assert all(firsts[start] is None for start in empty_before)
+        # after a window with orders, the guess is a window as wide as this one, after it
+        start, end, _ = temu.windows[1]
+        assert temu.windows[0][2] == 1 and firsts[start] == (end, end + (end - start))

@@ -16,6 +16,7 @@ from domain.model import TemuOrder
 from domain.ports import TimeWindow
 
 WINDOW = TimeWindow(datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 1, 2, tzinfo=UTC))
+NEXT = TimeWindow(WINDOW.end, datetime(2025, 1, 3, tzinfo=UTC))
 
 
 class TestOrderMapping:
@@ -153,6 +154,35 @@ class TestLookahead:
         client.list_orders(WINDOW, 1, page_size=1)
         client.list_orders(WINDOW, 2, status=2, page_size=1)  # another list: read afresh
         assert client.lookahead.used == 0
+
+    def by_window(self, asked: list[tuple[int, int]]) -> Any:
+        def answer(request: httpx.Request) -> httpx.Response:
+            body = json.loads(request.content)
+            asked.append((body["updateAtEnd"], body["pageNumber"]))
+            return ok(page([page_item(f"PO-211-{body['updateAtEnd']}")], 1))
+
+        return answer
+
+    def test_the_window_read_next_is_read_while_the_caller_works_on_this_ones_last_page(
+        self, client, router
+    ) -> None:
+        asked: list[tuple[int, int]] = []
+        router.mock(side_effect=self.by_window(asked))
+        client.list_orders(WINDOW, 1, page_size=1, then=NEXT)  # its only page
+        following = client.list_orders(NEXT, 1, page_size=1)
+        end = int(NEXT.end.timestamp())
+        assert following.orders[0].parent_order_sn == f"PO-211-{end}"
+        assert asked == [(int(WINDOW.end.timestamp()), 1), (end, 1)]  # each read once
+        assert client.lookahead.used == 1
+
+    def test_a_window_named_but_not_read_next_is_not_used(self, client, router) -> None:
+        asked: list[tuple[int, int]] = []
+        router.mock(side_effect=self.by_window(asked))
+        client.list_orders(WINDOW, 1, page_size=1, then=NEXT)
+        wider = TimeWindow(NEXT.start, datetime(2025, 1, 6, tzinfo=UTC))  # this one was empty
+        found = client.list_orders(wider, 1, page_size=1)
+        assert found.orders[0].parent_order_sn == f"PO-211-{int(wider.end.timestamp())}"
+        assert client.lookahead.used == 0  # read afresh, for its own window
 
     def test_a_read_ahead_that_failed_is_read_again_by_the_caller(self, client, router) -> None:
         answers = iter([ok(page([page_item("PO-211-1")], 2)), httpx.Response(400, text="no")])
