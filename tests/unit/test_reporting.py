@@ -230,3 +230,30 @@ class TestProgress:
         assert progress._share(half, 1.0) == 0.75
         assert progress._share(half, 0.5) == 0.625
         assert progress._share(Stream(None, 9), 1.0) == 1.0
+
+    def test_pages_move_it_at_most_every_few_seconds_and_later_steps_always(self):
+        from datetime import UTC, datetime
+
+        from domain.sync import Step, StepCall, StepResult, Stream, SyncRequest
+        from flows.progress import PAGES_EVERY, Progress
+
+        now = [0.0]
+        request = SyncRequest("acme", datetime(2026, 11, 1, tzinfo=UTC))
+        progress = Progress(None, request, clock=lambda: now[0])  # type: ignore[arg-type]
+        progress.streams = [Stream(None, 2)]
+        shown: list[tuple[float, float]] = []
+
+        def show(percent: float, words: str) -> None:
+            shown.append((now[0], percent))
+            progress.shown_at = now[0]
+
+        progress._show = show  # type: ignore[method-assign]
+        result = StepResult((), more=True, total=10_000)
+        for page in range(1, int(2 * PAGES_EVERY) + 2):  # a page a second
+            progress.moved(
+                StepCall(Step.IMPORT_PAGE, lambda: result, Stream(None, 2), page), result
+            )
+            now[0] += 1.0
+        assert [at for at, _ in shown] == [0.0, PAGES_EVERY, 2 * PAGES_EVERY]
+        progress.moved(StepCall(Step.PUSH, lambda: result), StepResult(()))
+        assert shown[-1] == (now[0], 80.0)  # a later step: shown at once
