@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -46,8 +47,7 @@ T = TypeVar("T")
 PageKey = tuple[Any, ...]
 
 
-ADDRESS_STATUSES = frozenset({2, 41, 51})  # Temu gives a ship-to once an order awaits shipment
-PREFETCH_WHEN = 0.8  # the share of a page's address candidates the caller asked for
+PREFETCH_WHEN = 0.8  # of a status's orders on a page without a ship-to, the share asked for
 
 
 class Lookahead:
@@ -55,10 +55,12 @@ class Lookahead:
     page it has (its ship-to addresses, the database), so the app key's budget has no gap
     between pages. One page ahead at most; a read that failed is simply done again.
 
-    When the caller asked for the addresses of (nearly) every order of the last page that
-    could have one (a first sync), the next page's addresses are read ahead too, once its list
-    is in: the budget stays busy while the caller saves this page. Otherwise (the addresses
-    are known already) nothing is read that the caller would not ask for."""
+    When the caller asked for the addresses of (nearly) every order of a status on the last
+    page that had none (a first sync: those awaiting shipment; on an update-time span, the
+    shipped ones never imported too), the next page's addresses of the orders of that status
+    are read ahead, once its list is in: the budget stays busy while the caller saves this page.
+    Otherwise (the addresses are known already) nothing is read that the caller would not ask
+    for."""
 
     def __init__(self) -> None:
         self._pool: ThreadPoolExecutor | None = None
@@ -68,7 +70,7 @@ class Lookahead:
         self._lock = threading.Lock()
         self.used = 0
         self.addresses_used = 0  # addresses the caller took from a read-ahead
-        self.wanted_share = 0.0  # of the last page's candidates, how many the caller asked for
+        self.statuses: frozenset[int] = frozenset()  # whose addresses are read ahead
 
     def take(self, key: PageKey) -> OrderPage | None:
         """The page read ahead for `key`, if it was and the read succeeded."""
@@ -91,14 +93,15 @@ class Lookahead:
         read: Callable[[], OrderPage],
         addresses: Callable[[Sequence[str]], Mapping[str, Any]] | None = None,
     ) -> None:
-        prefetch = addresses if self.wanted_share >= PREFETCH_WHEN else None
+        statuses = self.statuses
         with self._lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="temu-ahead")
             page = self._pool.submit(read)
             self._ahead = (key, page)
-            if prefetch is not None:
-                self._next_addresses = (key, self._pool.submit(_after, page, prefetch))
+            if addresses is not None and statuses:
+                after = self._pool.submit(_after, page, addresses, statuses)
+                self._next_addresses = (key, after)
 
     def addresses(self, wanted: Sequence[str]) -> dict[str, Any]:
         """The addresses read ahead for these orders of the page taken last (the rest are
@@ -117,14 +120,26 @@ class Lookahead:
 
 
 def _after(
-    page: Future[OrderPage], addresses: Callable[[Sequence[str]], Mapping[str, Any]]
+    page: Future[OrderPage],
+    addresses: Callable[[Sequence[str]], Mapping[str, Any]],
+    statuses: frozenset[int],
 ) -> Mapping[str, Any]:
     candidates = [
         o.parent_order_sn
         for o in page.result().orders
-        if o.status in ADDRESS_STATUSES and o.ship_to is None
+        if o.status in statuses and o.ship_to is None
     ]
     return addresses(candidates) if candidates else {}
+
+
+def asked_statuses(
+    without_ship_to: Mapping[str, int], asked: Sequence[str], share: float = PREFETCH_WHEN
+) -> frozenset[int]:
+    """The statuses of which the caller asked for the addresses of at least `share` of the
+    page's orders without a ship-to (`without_ship_to`: their statuses)."""
+    listed = Counter(without_ship_to.values())
+    wanted = Counter(without_ship_to[sn] for sn in asked if sn in without_ship_to)
+    return frozenset(status for status, n in listed.items() if wanted[status] >= share * n)
 
 
 class TemuClient:
@@ -135,7 +150,7 @@ class TemuClient:
     ) -> None:
         self.transport = TemuTransport(credentials, http=http, **options)
         self.lookahead = Lookahead()
-        self._candidates = 0  # orders of the last page listed that could have an address
+        self._without_ship_to: dict[str, int] = {}  # the last page listed: order -> status
 
     def __repr__(self) -> str:
         return f"TemuClient({self.transport!r})"
@@ -187,9 +202,8 @@ class TemuClient:
                 lambda: self._list_page(then, 1, status, page_size),
                 self._addresses_of,
             )
-        self._candidates = sum(
-            o.status in ADDRESS_STATUSES and o.ship_to is None for o in found.orders
-        )
+        self._without_ship_to = {o.parent_order_sn: o.status for o in found.orders
+                                 if o.ship_to is None}  # fmt: skip
         return found
 
     def _list_page(
@@ -232,8 +246,8 @@ class TemuClient:
         self, parent_order_sns: Sequence[str]
     ) -> Mapping[str, Address | ExternalApiError | None]:
         """Ship-to addresses, read concurrently (those read ahead are taken as they are)."""
-        if self._candidates:
-            self.lookahead.wanted_share = len(parent_order_sns) / self._candidates
+        if self._without_ship_to:
+            self.lookahead.statuses = asked_statuses(self._without_ship_to, parent_order_sns)
         found: dict[str, Address | ExternalApiError | None] = self.lookahead.addresses(
             parent_order_sns
         )

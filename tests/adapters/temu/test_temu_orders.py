@@ -235,6 +235,46 @@ class TestAddressesReadAhead:
         addresses = [c for c in calls if c[0] == "bg.order.shippinginfo.v2.get"]
         assert addresses == [] and client.lookahead.addresses_used == 0
 
+    def test_on_a_span_the_statuses_asked_for_are_read_ahead_and_no_others(
+        self, client, router
+    ) -> None:
+        """On an update-time span of a first sync the caller asks for the shipped orders never
+        imported and not for the open ones imported already: page 2's shipped orders' addresses
+        are read ahead with its list, the open ones' never."""
+        calls: list[tuple[str, Any]] = []
+
+        def respond(request: httpx.Request) -> httpx.Response:
+            body = json.loads(request.content)
+            calls.append((body["type"], body.get("pageNumber") or body.get("parentOrderSn")))
+            if body["type"] == "bg.order.shippinginfo.v2.get":
+                return ok(ADDRESS)
+            n = body["pageNumber"]
+            items = [page_item(f"PO-211-{n}{i}", parentOrderStatus=4 if i < 3 else 2)
+                     for i in range(4)]  # fmt: skip
+            return ok(page(items, 12))
+
+        router.mock(side_effect=respond)
+        first = client.list_orders(WINDOW, 1, page_size=4)
+        client.ship_to([o.parent_order_sn for o in first.orders if o.status == 4])
+        client.list_orders(WINDOW, 2, page_size=4)  # page 3 and its shipped orders: ahead
+        third = client.list_orders(WINDOW, 3, page_size=4)
+        found = client.ship_to([o.parent_order_sn for o in third.orders if o.status == 4])
+        assert set(found) == {"PO-211-30", "PO-211-31", "PO-211-32"}
+        asked = [sn for kind, sn in calls if kind == "bg.order.shippinginfo.v2.get"]
+        assert sorted(asked) == ["PO-211-10", "PO-211-11", "PO-211-12",
+                                 "PO-211-30", "PO-211-31", "PO-211-32"]  # fmt: skip
+        assert client.lookahead.addresses_used == 3
+
+
+def test_a_status_is_read_ahead_when_nearly_all_its_orders_without_a_ship_to_were_asked():
+    from adapters.temu.client import asked_statuses
+
+    page = {f"s{i}": 4 for i in range(10)} | {f"o{i}": 2 for i in range(10)}
+    assert asked_statuses(page, [f"s{i}" for i in range(8)]) == {4}  # 8 of 10: enough
+    assert asked_statuses(page, [f"s{i}" for i in range(7)]) == frozenset()
+    assert asked_statuses(page, list(page)) == {2, 4}
+    assert asked_statuses(page, ["elsewhere"]) == frozenset()
+
 
 class TestDetailAndAmounts:
     def test_order_detail_maps_like_the_list(self, client, router) -> None:
