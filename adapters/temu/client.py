@@ -60,10 +60,14 @@ class Lookahead:
     shipped ones never imported too), the next page's addresses of the orders of that status
     are read ahead, once its list is in: the budget stays busy while the caller saves this page.
     Otherwise (the addresses are known already) nothing is read that the caller would not ask
-    for."""
+    for. One page's addresses are read after the other's (`_fetcher`, one thread): read
+    together, the next page's halved the pace of those the caller waited for, both were done
+    at once, and the key sat idle while the caller saved the two pages (traced beside 100
+    shops: 1.2-1.4 s idle every second page)."""
 
     def __init__(self) -> None:
         self._pool: ThreadPoolExecutor | None = None
+        self._fetcher: ThreadPoolExecutor | None = None
         self._ahead: tuple[PageKey, Future[OrderPage]] | None = None
         self._next_addresses: tuple[PageKey, Future[Mapping[str, Any]]] | None = None
         self._addresses: Future[Mapping[str, Any]] | None = None  # the page taken last
@@ -79,6 +83,9 @@ class Lookahead:
             after, self._next_addresses = self._next_addresses, None
             self._addresses = after[1] if after is not None and after[0] == key else None
         if ahead is None or ahead[0] != key:
+            for unused in (ahead, after):
+                if unused is not None:
+                    unused[1].cancel()  # if it has not started: it would hold up the next
             return None
         try:
             page = ahead[1].result()
@@ -100,7 +107,9 @@ class Lookahead:
             page = self._pool.submit(read)
             self._ahead = (key, page)
             if addresses is not None and statuses:
-                after = self._pool.submit(_after, page, addresses, statuses)
+                if self._fetcher is None:
+                    self._fetcher = ThreadPoolExecutor(1, thread_name_prefix="temu-ahead-to")
+                after = self._fetcher.submit(_after, page, addresses, statuses)
                 self._next_addresses = (key, after)
 
     def addresses(self, wanted: Sequence[str]) -> dict[str, Any]:

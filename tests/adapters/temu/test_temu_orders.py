@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -264,6 +265,33 @@ class TestAddressesReadAhead:
         assert sorted(asked) == ["PO-211-10", "PO-211-11", "PO-211-12",
                                  "PO-211-30", "PO-211-31", "PO-211-32"]  # fmt: skip
         assert client.lookahead.addresses_used == 3
+
+    def test_one_pages_addresses_are_read_ahead_after_the_others(self, client, router) -> None:
+        """Read together, the next page's addresses would slow those the caller waits for."""
+        spans: dict[str, tuple[float, float]] = {}
+
+        def respond(request: httpx.Request) -> httpx.Response:
+            body = json.loads(request.content)
+            if body["type"] == "bg.order.shippinginfo.v2.get":
+                began = time.monotonic()
+                time.sleep(0.02)
+                spans[body["parentOrderSn"]] = (began, time.monotonic())
+                return ok(ADDRESS)
+            n = body["pageNumber"]
+            return ok(page([page_item(f"PO-211-{n}{i}") for i in range(3)], 15))
+
+        router.mock(side_effect=respond)
+        first = client.list_orders(WINDOW, 1, page_size=3)
+        client.ship_to([o.parent_order_sn for o in first.orders])  # page 2's list: ahead
+        client.list_orders(WINDOW, 2, page_size=3)  # page 3 and its addresses: ahead
+        third = client.list_orders(WINDOW, 3, page_size=3)  # page 4's: ahead, after page 3's
+        assert all(client.ship_to([o.parent_order_sn for o in third.orders]).values())
+        fourth = client.list_orders(WINDOW, 4, page_size=3)
+        client.ship_to([o.parent_order_sn for o in fourth.orders])
+        assert client.lookahead.addresses_used == 6  # pages 3 and 4: read ahead
+        page_3 = [spans[f"PO-211-3{i}"] for i in range(3)]
+        page_4 = [spans[f"PO-211-4{i}"] for i in range(3)]
+        assert max(end for _, end in page_3) <= min(began for began, _ in page_4)
 
 
 def test_a_status_is_read_ahead_when_nearly_all_its_orders_without_a_ship_to_were_asked():
