@@ -105,6 +105,13 @@ def report(
     print(f"  runs           {len(runs)} one-shop runs started, {skipped} skipped (a run "
           f"still in flight at their turn: {backlog_skipped} of the backlog shop, "
           f"{skipped - backlog_skipped} of quiet shops); states {dict(states)}")  # fmt: skip
+    messages = Counter(
+        (r.state.name, (r.state.message or "")[:160])
+        for r in runs
+        if r.state and r.state.name not in ("Completed", "Skipped")
+    )
+    for (name, message), count in messages.most_common(5):
+        print(f"                 {count} x {name}: {message}")
     print(f"  Prefect server {server['errors']} ERROR line(s), {server['locked']} 'database is "
           f"locked' in its log")  # fmt: skip
     cpu = dict(server["cpu"])
