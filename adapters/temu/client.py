@@ -198,17 +198,12 @@ class TemuClient:
         found = self.lookahead.take((*key, page)) or self._list_page(
             window, page, status, page_size
         )
-        if found.has_more and found.orders:
-            following = page + 1
+        ahead = (window, page + 1) if found.has_more and found.orders else (then, 1)
+        if ahead[0] is not None:
+            after, number = ahead
             self.lookahead.start(
-                (*key, following),
-                lambda: self._list_page(window, following, status, page_size),
-                self._addresses_of,
-            )
-        elif then is not None:
-            self.lookahead.start(
-                (then, status, page_size, 1),
-                lambda: self._list_page(then, 1, status, page_size),
+                (after, status, page_size, number),
+                lambda: self._list_page(after, number, status, page_size),
                 self._addresses_of,
             )
         self._without_ship_to = {o.parent_order_sn: o.status for o in found.orders

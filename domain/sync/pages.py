@@ -76,15 +76,15 @@ class TemuPages:
         start, width, found = span.start, FIRST_WIDTH, False
         while start < span.end:
             end = min(start + width, span.end)
-            window = Stream(TimeWindow(start, end))
-            first = self._page(window, 1, _following(end, width, span) if found else None)
+            window = TimeWindow(start, end)
+            first = self._page(Stream(window), 1, _following(end, width, span) if found else None)
             if first is None:
                 return False
-            if too_full(TimeWindow(start, end), first.total):
+            if too_full(window, first.total):
                 width = next_width(width, first.total)
                 continue
             width, found = next_width(width, first.total), first.total > 0
-            if self._stream(window, first, _following(end, width, span)) is None:
+            if self._stream(Stream(window), first, _following(end, width, span)) is None:
                 return False
             start = end
         return True
