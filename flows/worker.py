@@ -14,14 +14,24 @@ milliseconds; on its own it did not collect often enough (155 MB).
     python -m flows.worker --pool temuship --name "$(hostname)" --limit 4
 
 takes what `prefect worker start` takes. `temuship serve` runs the same collector beside its
-runner, which starts each flow run the same way."""
+runner, which starts each flow run the same way.
+
+It also starts each flow run as one process, `python -m prefect.engine`, where Prefect's process
+worker starts two when the pool names no command: a workspace supervisor, which imports Prefect,
+reads the deployment and runs its pull steps, then execs the engine, which does all of that again
+(`prefect/runner/_workspace_supervisor.py`). That start-up is most of a one-shop run's CPU: in a
+20-shop run on one app key (bench/scale.py), 70% of the flow runs' samples were imports. The
+engine alone runs the pull steps too (`load_flow_from_flow_run`), as every process worker did
+before the supervisor. A command set in the pool or the deployment is left as it is."""
 
 from __future__ import annotations
 
+import functools
 import gc
 import sys
 import threading
 import time
+from typing import Any
 
 COLLECT_EVERY_S = 30.0
 COLLECTOR = "temuship-gc"
@@ -59,10 +69,31 @@ def _collect_forever(every_s: float) -> None:
         gc.collect()
 
 
+def start_engine_directly() -> None:
+    """Have the process worker start a flow run whose job names no command as
+    `<this python> -m prefect.engine`, in one process (the module's docstring: why)."""
+    from prefect.utilities.processutils import command_to_string
+    from prefect.workers.process import ProcessJobConfiguration
+
+    prepare = ProcessJobConfiguration.prepare_for_flow_run
+    if getattr(prepare, "_temuship_direct", False):
+        return
+
+    @functools.wraps(prepare)
+    def prepare_direct(self: ProcessJobConfiguration, *args: Any, **kwargs: Any) -> None:
+        if self.command is None:
+            self.command = command_to_string([sys.executable, "-m", "prefect.engine"])
+        prepare(self, *args, **kwargs)
+
+    prepare_direct._temuship_direct = True  # type: ignore[attr-defined]
+    ProcessJobConfiguration.prepare_for_flow_run = prepare_direct  # type: ignore[method-assign]
+
+
 def main() -> None:
     import prefect.workers.process  # noqa: F401  what the worker imports, frozen with the rest
     from prefect.cli import app
 
+    start_engine_directly()
     keep_memory_flat()
     sys.argv = ["prefect", "worker", "start", *sys.argv[1:]]
     app()

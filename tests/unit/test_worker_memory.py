@@ -68,3 +68,29 @@ def test_a_process_freezes_its_start_up_once_when_it_builds_its_services(tmp_pat
     assert before == 0
     assert after > 50_000  # SQLAlchemy's, Prefect's and our modules: out of every collection
     assert again == after  # later objects are collected as usual
+
+
+def test_the_worker_starts_a_flow_run_as_one_engine_process_unless_told_otherwise():
+    # Without a command Prefect's process worker starts a workspace supervisor that imports
+    # Prefect and then execs the engine, which imports it again (flows/worker.py).
+    commands = json.loads(
+        _python(
+            "-c",
+            "import json, uuid\n"
+            "from prefect.client.schemas.objects import FlowRun\n"
+            "from prefect.workers.process import ProcessJobConfiguration\n"
+            "from flows.worker import start_engine_directly\n"
+            "start_engine_directly(); start_engine_directly()\n"
+            "run = FlowRun(flow_id=uuid.uuid4(), name='r')\n"
+            "out = []\n"
+            "for command in (None, 'python -m mine'):\n"
+            "    job = ProcessJobConfiguration(command=command)\n"
+            "    job.prepare_for_flow_run(run)\n"
+            "    out.append([job.command, job._command_configured])\n"
+            "print(json.dumps(out))\n",
+        )
+    )
+    assert commands == [
+        [f"{sys.executable} -m prefect.engine", True],  # one process: no supervisor
+        ["python -m mine", True],  # the pool's or the deployment's own command stands
+    ]
