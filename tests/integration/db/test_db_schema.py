@@ -9,13 +9,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 import adapters.db
-from adapters.db import make_engine, shop_lock, unit_of_work
+from adapters.db import make_engine, migrate, shop_lock, unit_of_work
 from adapters.db.migrate import MIGRATIONS_DIR, alembic_config, include_object
 from adapters.db.tables import TABLE_NAMES, metadata
 
@@ -70,6 +71,41 @@ class TestMigrations:
             with engine.connect() as connection:
                 versions = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
                 assert versions.scalars().all() == [HEAD]
+        finally:
+            engine.dispose()
+
+    def test_head_is_the_newest_revision(self) -> None:
+        assert migrate.HEAD == HEAD  # a new revision needs adapters/db/migrate.py's HEAD too
+
+    def test_a_database_at_head_is_used_without_alembic_and_one_behind_is_upgraded(
+        self, tmp_path: Path
+    ) -> None:
+        url = f"sqlite:///{tmp_path / 'known.db'}"
+        script = (
+            "import sys; from adapters.db import make_engine; make_engine(sys.argv[1]); "
+            "print('alembic' in sys.modules)"
+        )
+
+        def first_use() -> str:
+            done = subprocess.run(
+                [sys.executable, "-c", script, url], cwd=ROOT, capture_output=True, text=True
+            )
+            assert done.returncode == 0, done.stderr
+            return done.stdout.strip()
+
+        assert first_use() == "True"  # a fresh file: migrated
+        assert first_use() == "False"  # at head: one query
+        engine = make_engine(url, migrate=False)
+        try:
+            with engine.connect() as connection:
+                command.downgrade(alembic_config(connection), "-1")
+                connection.commit()
+                assert "rate_claimants" not in inspect(connection).get_table_names()
+            assert first_use() == "True"  # behind: upgraded
+            with engine.connect() as connection:
+                versions = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+                assert versions.scalars().all() == [HEAD]
+                assert "rate_claimants" in inspect(connection).get_table_names()
         finally:
             engine.dispose()
 
