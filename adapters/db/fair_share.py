@@ -14,14 +14,15 @@ queue drains to half its horizon (`Grant.retry_at`: a process's threads wait for
 rather than each asking the database). Alone on the key, any claimant may queue `ALONE` slots.
 
 The pace: after a refusal the key's interval is `SLOWED` times wider; it narrows to `SETTLED`
-times the normal one over `RECOVERY` seconds, then to `FLOOR` times over `TAIL` more, and stays
-there until `REMEMBERED` seconds after the refusal. On a loaded host a refusal means requests
-arrive later than the slots' slack allows (30 ms in a second at the normal pace): traced beside
-100 shops, the first of 21 requests in Temu's second reached it 44 ms after its slot, the 20
-after it on time. The floor's 3% more (60 ms in a second) costs 3% of the key for the ten
-minutes after a refusal; without it the pace came back to normal and the next refusal followed
-100-150 s after the last (bench/scale.py). With it two such runs drew 4 and 5, 30-360 s apart:
-it has not shown that it prevents them. `FLOOR = 1.0` gives the schedule without it.
+times the normal one over `RECOVERY` seconds, then to the normal one over `TAIL` more. On a
+loaded host a refusal means requests arrive later than the slots' slack allows (30 ms in a
+second at the normal pace): traced beside 100 shops, the first of 21 requests in Temu's second
+reached it 44 ms after its slot, the 20 after it on time. The tail's slots, up to 10% wider,
+leave up to 100 ms while the host is still loaded, at a cost of 4.5% of the key for two
+minutes. A floor after the tail (1.03 times normal for ten minutes after a refusal) was tried:
+two 100-shop runs with it drew 4 and 5 refusals where the one before drew 4, and with the flow
+runs' CPU halved it drew 1 yet cost 3% of the key for the rest of the import, so it went
+(bench/scale.py; README, Limits).
 """
 
 from __future__ import annotations
@@ -44,10 +45,8 @@ HORIZON = {INCREMENTAL: 12, BACKLOG: 8}
 ALONE = 8  # ... when no other claimant asked within `LIVE`
 SLOWED = 1.25  # the interval's factor just after a refusal (250 ms to spare in a second)
 SETTLED = 1.1  # ... `RECOVERY` seconds after it
-FLOOR = 1.03  # ... from `RECOVERY + TAIL` seconds after it until `REMEMBERED`
 RECOVERY = 15.0  # seconds from `SLOWED` to `SETTLED`
-TAIL = 120.0  # seconds from `SETTLED` to `FLOOR`
-REMEMBERED = 600.0  # seconds after a refusal when the normal pace comes back
+TAIL = 120.0  # seconds from `SETTLED` back to the normal pace
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,15 +106,13 @@ def grant(
 
 
 def pace(interval: float, refused_at: float | None, now: float) -> float:
-    """The key's interval now: wider just after a refusal, narrowing over `RECOVERY` and
-    `TAIL` to `FLOOR`, normal again `REMEMBERED` seconds after it."""
+    """The key's interval now: wider just after a refusal, back to normal after `RECOVERY`
+    and `TAIL`."""
     if refused_at is None:
         return interval
     since = max(0.0, now - refused_at)
-    if since >= REMEMBERED:
+    if since >= RECOVERY + TAIL:
         return interval
     if since < RECOVERY:
         return interval * (SLOWED - (SLOWED - SETTLED) * since / RECOVERY)
-    if since < RECOVERY + TAIL:
-        return interval * (SETTLED - (SETTLED - FLOOR) * (since - RECOVERY) / TAIL)
-    return interval * FLOOR
+    return interval * (SETTLED - (SETTLED - 1.0) * (since - RECOVERY) / TAIL)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from adapters.db.engine import make_engine
-from adapters.db.fair_share import HORIZON, REMEMBERED, SLOWED
+from adapters.db.fair_share import HORIZON, RECOVERY, SLOWED, TAIL
 from adapters.db.temu_budget import TemuBudget
 from adapters.sandbox.launcher import Sandbox
 from adapters.sandbox.temu.state import DEMO_ACCESS_TOKEN, DEMO_APP_KEY, TemuSandbox
@@ -99,8 +99,7 @@ def test_a_refusal_slows_every_process_of_the_key_then_the_pace_creeps_back(
     any_database_url: str,
 ) -> None:
     """Two processes' budgets of one key (each its own engine): one is refused, and the other's
-    next slots are spaced `SLOWED` times wider; `REMEMBERED` seconds later, the normal spacing
-    again."""
+    next slots are spaced `SLOWED` times wider; 135 s later, the normal spacing again."""
     clock = FakeClock()
     budgets = [
         TemuBudget(make_engine(any_database_url), "key", 20.0, clock=clock, sleep=clock.sleep)  # type: ignore[arg-type]
@@ -109,10 +108,10 @@ def test_a_refusal_slows_every_process_of_the_key_then_the_pace_creeps_back(
     refused, other = budgets
     normal = other.interval
     for claim in (None, Claim("shop-b"), Claim("shop-c", BACKLOG)):
-        clock.t += REMEMBERED
+        clock.t += RECOVERY + TAIL
         gaps(refused, claim, 1)
         refused.hold_off(0.0)
         slowed = gaps(other, claim, 4)
         assert all(SLOWED * normal * 0.97 < gap <= SLOWED * normal * 1.001 for gap in slowed)
-        clock.t += REMEMBERED
+        clock.t += RECOVERY + TAIL
         assert all(abs(gap - normal) < 1e-6 for gap in gaps(other, claim, 4))
