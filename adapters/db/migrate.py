@@ -1,9 +1,9 @@
 """Alembic migrations, applied automatically on the first use of a database in a process.
 
 A database already at `HEAD` costs one query: alembic is imported, and its scripts read, only
-when there is something to apply. Every flow run is a process of its own, and the import, the
-scripts and the lock cost about 0.2 s of CPU each time (bench/scale.py runs 200 of them in 17
-minutes on two cores)."""
+when there is something to apply. Every flow run is a process of its own (bench/scale.py runs
+200 of them in 15 minutes on two cores), and importing `adapters.db` in one took 0.07-0.09 s
+less CPU without alembic (0.44-0.46 s against 0.51-0.53 s, on PostgreSQL)."""
 
 from __future__ import annotations
 
