@@ -22,7 +22,7 @@ leave up to 100 ms while the host is still loaded, at a cost of 4.5% of the key 
 minutes. A floor after the tail (1.03 times normal for ten minutes after a refusal) was tried:
 two 100-shop runs with it drew 4 and 5 refusals where the one before drew 4, and with the flow
 runs' CPU halved it drew 1 yet cost 3% of the key for the rest of the import, so it went
-(bench/scale.py; README, Limits); two runs without it drew 1 and 2.
+(bench/scale.py; README, Limits); three runs without it drew 1, 2 and 2.
 """
 
 from __future__ import annotations
