@@ -198,9 +198,8 @@ class TemuClient:
         found = self.lookahead.take((*key, page)) or self._list_page(
             window, page, status, page_size
         )
-        ahead = (window, page + 1) if found.has_more and found.orders else (then, 1)
-        if ahead[0] is not None:
-            after, number = ahead
+        after, number = (window, page + 1) if found.has_more and found.orders else (then, 1)
+        if after is not None:
             self.lookahead.start(
                 (after, status, page_size, number),
                 lambda: self._list_page(after, number, status, page_size),
