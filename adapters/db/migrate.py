@@ -20,9 +20,12 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-# The newest revision in migrations/versions; tests/integration/db/test_db_schema.py checks it
-# against alembic's head, so a new revision without it fails there.
-HEAD = "0010"
+# The newest revision, read off the file names in migrations/versions (`NNNN_what.py`, whose
+# revision is `NNNN`) without importing alembic; tests/integration/db/test_db_schema.py checks
+# it against alembic's head.
+HEAD = max(
+    path.name[:4] for path in (MIGRATIONS_DIR / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")
+)
 # Any constant will do: it only has to be the same in every temuship process.
 MIGRATION_LOCK_KEY = 0x7E5A_5111_0001
 

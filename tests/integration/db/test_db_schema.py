@@ -75,7 +75,7 @@ class TestMigrations:
             engine.dispose()
 
     def test_head_is_the_newest_revision(self) -> None:
-        assert migrate.HEAD == HEAD  # a new revision needs adapters/db/migrate.py's HEAD too
+        assert migrate.HEAD == HEAD  # a revision's file is named after it (NNNN_what.py)
 
     def test_a_database_at_head_is_used_without_alembic_and_one_behind_is_upgraded(
         self, tmp_path: Path
