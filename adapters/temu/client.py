@@ -198,8 +198,11 @@ class TemuClient:
         found = self.lookahead.take((*key, page)) or self._list_page(
             window, page, status, page_size
         )
-        after, number = (window, page + 1) if found.has_more and found.orders else (then, 1)
-        if after is not None:
+        # This list's next page; after its last, the window read `then`. A list without a
+        # window (a first sync's open orders of one status, any age) has its next page too.
+        more = found.has_more and bool(found.orders)
+        if more or then is not None:
+            after, number = (window, page + 1) if more else (then, 1)
             self.lookahead.start(
                 (after, status, page_size, number),
                 lambda: self._list_page(after, number, status, page_size),

@@ -150,6 +150,22 @@ class TestLookahead:
         ]
         assert asked == [1, 2, 3] and client.lookahead.used == 2  # pages 2 and 3 read ahead
 
+    def test_a_list_without_a_window_has_its_next_page_read_ahead_too(self, client, router):
+        # A first sync reads each open status's orders of any age: no window, many pages.
+        asked: list[tuple[int, int, bool]] = []
+
+        def answer(request: httpx.Request) -> httpx.Response:
+            body = json.loads(request.content)
+            number = body["pageNumber"]
+            asked.append((body["parentOrderStatus"], number, "updateAtStart" in body))
+            return ok(page([page_item(f"PO-211-{number}")], 2))
+
+        router.mock(side_effect=answer)
+        first = client.list_orders(None, 1, status=2, page_size=1)
+        second = client.list_orders(None, 2, status=2, page_size=1)
+        assert [p.orders[0].parent_order_sn for p in (first, second)] == ["PO-211-1", "PO-211-2"]
+        assert asked == [(2, 1, False), (2, 2, False)] and client.lookahead.used == 1
+
     def test_a_page_read_ahead_for_another_list_is_not_used(self, client, router) -> None:
         router.mock(side_effect=lambda req: ok(page([page_item("PO-211-1")], 5)))
         client.list_orders(WINDOW, 1, page_size=1)
