@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from adapters.sandbox.temu.admin import admin_router
 from adapters.sandbox.temu.api import (
@@ -26,7 +27,7 @@ from adapters.sandbox.temu.api import (
     warehouses,
 )
 from adapters.sandbox.temu.confirm import confirm
-from adapters.sandbox.temu.faults import FaultMiddleware
+from adapters.sandbox.temu.faults import ARRIVED, FaultMiddleware
 from adapters.sandbox.temu.gate import admit
 from adapters.sandbox.temu.model import SandboxClock, TemuFailure
 from adapters.sandbox.temu.state import (
@@ -69,7 +70,11 @@ def create_temu_app(state: TemuSandbox | None = None) -> Any:
 
     @api.post("/openapi/router")
     async def router(request: Request) -> Response:
-        return answer(state, await request.body())
+        arrived = request.scope.get(ARRIVED)
+        raw = await request.body()
+        # Answered off the event loop, which meanwhile takes (and times) the next requests:
+        # a request waiting behind another's page of 100 orders still counts when it came.
+        return await run_in_threadpool(answer, state, raw, arrived)
 
     @api.api_route("/openapi/router", methods=["GET", "PUT", "PATCH", "DELETE"])
     async def post_only() -> Response:
@@ -79,12 +84,13 @@ def create_temu_app(state: TemuSandbox | None = None) -> Any:
     return FaultMiddleware(api, state)
 
 
-def answer(state: TemuSandbox, raw: bytes) -> JSONResponse:
-    """One router call: the gateway checks, then the business handler, in Temu's envelope."""
+def answer(state: TemuSandbox, raw: bytes, arrived: float | None = None) -> JSONResponse:
+    """One router call: the gateway checks, then the business handler, in Temu's envelope
+    (`arrived`: when the request reached the gateway; now if None)."""
     request_id = f"us-{uuid.uuid4()}"
     try:
         with state.lock:
-            body, token = admit(state, raw, HANDLERS)
+            body, token = admit(state, raw, HANDLERS, arrived)
             state.requests[body["type"]] += 1
             state.requests_by_mall[token.mall_id] += 1
             result = HANDLERS[body["type"]](state, body, token)

@@ -7,6 +7,7 @@ import asyncio
 import contextvars
 import json
 import logging
+import time
 import uuid
 from typing import Any
 
@@ -14,6 +15,7 @@ from adapters.sandbox.temu.model import Fault
 from adapters.sandbox.temu.state import TemuSandbox
 
 ROUTER_PATH = "/openapi/router"
+ARRIVED = "temu.arrived"  # the scope key: when a router request reached the gateway
 _dropping: contextvars.ContextVar[bool] = contextvars.ContextVar("temu_dropping", default=False)
 
 
@@ -36,6 +38,7 @@ class FaultMiddleware:
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         fault = None
         if scope["type"] == "http" and scope["path"] == ROUTER_PATH:
+            scope[ARRIVED] = time.monotonic()  # what the rate limit counts (gate._check_rate)
             fault = self.state.next_fault()
         if fault is None:
             await self.app(scope, receive, send)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections import deque
+from bisect import bisect_right, insort
 from collections.abc import Collection
 from typing import Any
 
@@ -21,9 +21,10 @@ HTTP_401_MESSAGE = "access token is expired, please refresh it"
 
 
 def admit(
-    state: TemuSandbox, raw: bytes, known_types: Collection[str]
+    state: TemuSandbox, raw: bytes, known_types: Collection[str], arrived: float | None = None
 ) -> tuple[dict[str, Any], SandboxToken]:
-    """The parsed body and its token, or a TemuFailure with the first check that fails."""
+    """The parsed body and its token, or a TemuFailure with the first check that fails
+    (`arrived`: when the request reached the gateway, on the monotonic clock; now if None)."""
     body = _parse(raw)
     _check_signature(state, body)
     api_type = body.get("type")
@@ -42,7 +43,7 @@ def admit(
         raise TemuFailure(3000032, "access_token don't have this api access, please ask for seller "
                           "to authorize this api in seller center first, and share the new "
                           "access_token with you.")  # fmt: skip
-    _check_rate(state, token.app_key)
+    _check_rate(state, token.app_key, arrived)
     return body, token
 
 
@@ -99,15 +100,22 @@ def _check_token(state: TemuSandbox, body: dict[str, Any]) -> SandboxToken:
     return token
 
 
-def _check_rate(state: TemuSandbox, app_key: str) -> None:
-    """At most `qps` accepted requests per app key in any trailing second."""
+def _check_rate(state: TemuSandbox, app_key: str, arrived: float | None = None) -> None:
+    """At most `qps` accepted requests per app key in any trailing second, counted when they
+    reached the gateway (`arrived`), as a gateway in front of many servers counts them: a
+    request answered late, behind another's work, still counts when it came. Requests are
+    checked in the order they are handled, which may differ from their arrival by a few
+    milliseconds: one is refused if, accepted, it would make any second holding it (one ending
+    at it, or at a later accepted arrival) hold more than `qps`."""
     if not state.qps:
         return
     with state.lock:
-        now = time.monotonic()
-        recent = state.recent.setdefault(app_key, deque())
-        while recent and recent[0] <= now - 1.0:
-            recent.popleft()
-        if len(recent) >= state.qps:
-            raise TemuFailure(4000004, "RATE_LIMIT_EXCEED_EXCEPTION")
-        recent.append(now)
+        now = time.monotonic() if arrived is None else arrived
+        recent = state.recent.setdefault(app_key, [])
+        del recent[: bisect_right(recent, now - 2.0)]  # older ones count in no second of `now`
+        later = recent[bisect_right(recent, now) : bisect_right(recent, now + 1.0)]
+        for end in (now, *(t for t in later if t < now + 1.0)):
+            held = bisect_right(recent, end) - bisect_right(recent, end - 1.0)
+            if held + 1 > state.qps:
+                raise TemuFailure(4000004, "RATE_LIMIT_EXCEED_EXCEPTION")
+        insort(recent, now)

@@ -69,7 +69,7 @@ class TemuSandbox:
         self.requests: Counter[str] = Counter()
         self.requests_by_mall: Counter[int] = Counter()  # answered requests per token's mall
         self.refusals: Counter[int] = Counter()
-        self.recent: dict[str, deque[float]] = {}
+        self.recent: dict[str, list[float]] = {}  # accepted arrivals per app key, in order
         self.listed_at: int | None = None  # when an order list was last answered
         self.amounts_permission = amounts_permission
         self.add_token(access_token, app_key)

@@ -58,3 +58,39 @@ class TestAdminApi:
 
         one, two = TemuSandbox(), TemuSandbox()
         assert one.seed_orders(50, seed=3) == two.seed_orders(50, seed=3)
+
+
+class TestCountedOnArrival:
+    """The limit counts requests when they reached the gateway, not when they were answered."""
+
+    def check(self, sandbox, arrived: float) -> bool:
+        from adapters.sandbox.temu.gate import _check_rate
+        from adapters.sandbox.temu.model import TemuFailure
+
+        try:
+            _check_rate(sandbox, "key", arrived)
+        except TemuFailure as refusal:
+            assert refusal.code == 4000004
+            return False
+        return True
+
+    def test_twenty_a_second_pass_and_the_twenty_first_is_refused(self, sandbox) -> None:
+        sandbox.qps = 20
+        assert all(self.check(sandbox, 100.0 + i * 0.05) for i in range(20))  # 100.0 .. 100.95
+        assert not self.check(sandbox, 100.99)  # 21 inside (99.99, 100.99]
+        assert self.check(sandbox, 101.0)  # 100.0 has left that second
+
+    def test_one_handled_late_counts_when_it_came(self, sandbox) -> None:
+        sandbox.qps = 20
+        for i in range(20):
+            assert self.check(sandbox, 100.0 + i * 0.0515)
+        # The next came 1.03 s after the first, and was handled after a later one: both pass.
+        assert self.check(sandbox, 100.0 + 21 * 0.0515)
+        assert self.check(sandbox, 100.0 + 20 * 0.0515)
+
+    def test_one_handled_late_is_refused_if_it_fills_a_later_second(self, sandbox) -> None:
+        sandbox.qps = 2
+        assert self.check(sandbox, 10.0) and self.check(sandbox, 10.8)
+        # Came at 10.5, handled after 10.8: (9.8, 10.8] would hold three.
+        assert not self.check(sandbox, 10.5)
+        assert self.check(sandbox, 11.01)
