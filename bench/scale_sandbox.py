@@ -9,6 +9,7 @@ appeared in Temu and when it arrived in ShipStation, and when each Temu request 
 from __future__ import annotations
 
 import gc
+import itertools
 import random
 import threading
 import time
@@ -73,10 +74,12 @@ class Trickle:
             turn_start += self.interval
 
     def watch(self) -> None:
+        seen = 0  # ShipStation's orders are kept in the order they came: look at the new ones
         while True:
             time.sleep(SCAN_EVERY)
             with self.sandbox.shipstation.lock:
-                keys = list(self.sandbox.shipstation.orders)
+                keys = list(itertools.islice(self.sandbox.shipstation.orders, seen, None))
+            seen += len(keys)
             now = time.monotonic()
             for key in keys:
                 sn = "PO-" + key.rsplit("-PO-", 1)[-1]
@@ -134,9 +137,9 @@ def note_refusals() -> list[float]:
     times: list[float] = []
     check = gate._check_rate
 
-    def noting(state: Any, app_key: str) -> None:
+    def noting(state: Any, app_key: str, arrived: float | None = None) -> None:
         try:
-            check(state, app_key)
+            check(state, app_key, arrived)
         except Exception:
             times.append(time.monotonic())
             raise
