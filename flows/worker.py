@@ -35,18 +35,27 @@ from typing import Any
 
 COLLECT_EVERY_S = 30.0
 COLLECTOR = "temuship-gc"
+# How long a thread holding the GIL keeps it while another waits (Python's default: 5 ms).
+SWITCH_INTERVAL_S = 0.001
 
 
 def freeze_start_up() -> None:
     """Keep what this process holds now out of every later collection, unless some of it is
-    kept out already: the process's services call it when they are built (flows/wiring.py
-    `current`).
+    kept out already, and let a thread whose request slot comes take the GIL within 1 ms: the
+    process's services call it when they are built (flows/wiring.py `current`).
 
     A flow run's process holds some 320,000 objects once Prefect, SQLAlchemy and ours are
     loaded, and Python's full collections scanned them all: 100-210 ms each, several in a
     sync, in which no thread sends a request. The requests due meanwhile then left together,
     21 inside one second of Temu's count: a refusal (4000004) in 2 of 4 first syncs of one
-    shop (bench/shared_budget.py --shops 1 --orders 800), 0 of 7 with this."""
+    shop (bench/shared_budget.py --shops 1 --orders 800), 0 of 7 with this.
+
+    The switch interval: a slot reached more than 10 ms late is given up (adapters/db/
+    temu_budget.py LATE). Traced in a 100-shop run (bench/scale.py), a backlog's threads
+    reached 6.6% of their slots too late, and 24% of those due while the run's main thread
+    saved a page (Python code that keeps the GIL 5 ms at a time); with 1 ms the time lost in
+    gaps between Temu's answers went from 10.6-11.6% to 8.7% of the import."""
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     if not gc.get_freeze_count():
         gc.collect(1)  # the young garbage, not frozen with the rest (a few milliseconds)
         gc.freeze()

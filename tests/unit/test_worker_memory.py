@@ -52,22 +52,24 @@ def test_a_process_freezes_its_start_up_once_when_it_builds_its_services(tmp_pat
     frozen = json.loads(
         _python(
             "-c",
-            "import gc, json, os\n"
+            "import gc, json, os, sys\n"
             f"os.environ['TEMUSHIP_DATABASE_URL'] = 'sqlite:///{tmp_path / 't.db'}'\n"
             "from flows import wiring\n"
             "from flows.worker import freeze_start_up\n"
-            "before = gc.get_freeze_count()\n"
+            "before = gc.get_freeze_count(), sys.getswitchinterval()\n"
             "wiring.current()\n"
-            "after = gc.get_freeze_count()\n"
+            "after = gc.get_freeze_count(), sys.getswitchinterval()\n"
             "junk = [[] for _ in range(1000)]\n"
             "wiring.current(); freeze_start_up()\n"
             "print(json.dumps([before, after, gc.get_freeze_count()]))\n",
         )
     )
-    before, after, again = frozen
+    (before, switch_before), (after, switch), again = frozen
     assert before == 0
     assert after > 50_000  # SQLAlchemy's, Prefect's and our modules: out of every collection
     assert again == after  # later objects are collected as usual
+    # A thread whose request slot comes waits at most 1 ms for the GIL (Python's default: 5).
+    assert switch_before == 0.005 and switch == 0.001
 
 
 def test_the_worker_starts_a_flow_run_as_one_engine_process_unless_told_otherwise():
