@@ -54,7 +54,7 @@ def freeze_start_up() -> None:
     temu_budget.py LATE). Traced in a 100-shop run (bench/scale.py), a backlog's threads
     reached 6.6% of their slots too late, and 24% of those due while the run's main thread
     saved a page (Python code that keeps the GIL 5 ms at a time); with 1 ms the time lost in
-    gaps between Temu's answers went from 10.6-11.6% to 8.7% of the import."""
+    gaps between Temu's answers went from 10.6-11.6% to 8.7-9.1% of the import."""
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     if not gc.get_freeze_count():
         gc.collect(1)  # the young garbage, not frozen with the rest (a few milliseconds)

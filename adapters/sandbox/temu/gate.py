@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from bisect import bisect_right, insort
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Collection
 from typing import Any
 
@@ -113,8 +113,8 @@ def _check_rate(state: TemuSandbox, app_key: str, arrived: float | None = None) 
         now = time.monotonic() if arrived is None else arrived
         recent = state.recent.setdefault(app_key, [])
         del recent[: bisect_right(recent, now - 2.0)]  # older ones count in no second of `now`
-        later = recent[bisect_right(recent, now) : bisect_right(recent, now + 1.0)]
-        for end in (now, *(t for t in later if t < now + 1.0)):
+        later = recent[bisect_right(recent, now) : bisect_left(recent, now + 1.0)]
+        for end in (now, *later):
             held = bisect_right(recent, end) - bisect_right(recent, end - 1.0)
             if held + 1 > state.qps:
                 raise TemuFailure(4000004, "RATE_LIMIT_EXCEED_EXCEPTION")
