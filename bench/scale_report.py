@@ -102,6 +102,8 @@ def report(
             f"                 seconds from one refusal to the next: min {gaps[0]:.1f}, "
             f"median {statistics.median(gaps):.1f}, max {gaps[-1]:.1f}"
         )
+    for seen in found.get("refused_seconds", []):
+        print(f"                 {refused_second(seen, backlog_mall)}")
     print(f"  runs           {len(runs)} one-shop runs started, {skipped} skipped (a run "
           f"still in flight at their turn: {backlog_skipped} of the backlog shop, "
           f"{skipped - backlog_skipped} of quiet shops); states {dict(states)}")  # fmt: skip
@@ -169,6 +171,25 @@ def rate(count: int, seconds: float) -> float:
 
 def inside(spans: list[tuple[float, float]], t: float) -> bool:
     return any(a <= t <= b for a, b in spans)
+
+
+def refused_second(seen: dict[str, Any], backlog_mall: int) -> str:
+    """A refusal's fullest second: its requests, over how long, how bunched, from whom. Sent
+    on their slots (1.03/QPS apart) they span 1.03 s; a span under 1 s says some came late."""
+    near = sorted([*seen["near"], (0.0, seen["mall"])])
+    times = [t for t, _ in near]
+    end = max((e for e in times if e >= 0.0), key=lambda e: sum(e - 1.0 < t <= e for t in times))
+    inside = [(t, mall) for t, mall in near if end - 1.0 < t <= end]
+    gaps = [b - a for (a, _), (b, _) in itertools.pairwise(inside)] or [0.0]
+    backlog = sum(1 for _, mall in inside if mall == backlog_mall)
+    quiet = {mall for _, mall in inside if mall != backlog_mall}
+    who = "the backlog's" if seen["mall"] == backlog_mall else "a quiet shop's"
+    return (f"a refused request's fullest second: {len(inside)} requests over "
+            f"{1000 * (inside[-1][0] - inside[0][0]):.0f} ms, gaps {1000 * min(gaps):.0f}-"
+            f"{1000 * max(gaps):.0f} ms ({sum(1 for g in gaps if g < 0.5 / QPS)} under half a "
+            f"slot), {backlog} of the backlog, {len(inside) - backlog} of {len(quiet)} quiet "
+            f"shop(s); the refused one was {who}, "
+            f"{1000 * (0.0 - inside[0][0]):.0f} ms after the first")  # fmt: skip
 
 
 def idle_line(spans: list[tuple[float, float]], times: list[float]) -> str:

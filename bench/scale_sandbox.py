@@ -14,7 +14,7 @@ import random
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from typing import Any
 
 from simulated import QPS, SEED, SS_LIMIT, TimedCounter, timing
@@ -115,7 +115,7 @@ def serve(shops: int, backlog: int, interval: float, conn: Any) -> None:
     sys.setswitchinterval(0.001)
     threading.Thread(target=_collect_young, daemon=True).start()
     sandbox, counter, malls = make_sandbox(shops, backlog)
-    refused_at = note_refusals()
+    refused_at, refused_seconds = note_refusals()
     trickle = Trickle(sandbox, shops, interval)
     with sandbox:
         sandbox.temu.seed_orders(backlog, seed=SEED, mall_id=BACKLOG_MALL)
@@ -129,27 +129,41 @@ def serve(shops: int, backlog: int, interval: float, conn: Any) -> None:
                 conn.send(True)
             elif what == "figures":
                 found = figures(sandbox, counter, malls, trickle, arg)
-                conn.send(found | {"refused_at": refused_at})
+                conn.send(found | {"refused_at": refused_at, "refused_seconds": refused_seconds})
             else:
                 return
 
 
-def note_refusals() -> list[float]:
-    """When the simulated Temu refused a request (4000004), on the bench's clock."""
+def note_refusals() -> tuple[list[float], list[dict[str, Any]]]:
+    """When the simulated Temu refused a request (4000004), on the bench's clock, and for each
+    refusal the accepted requests within a second of it: (seconds from it, mall)."""
     import adapters.sandbox.temu.gate as gate
 
     times: list[float] = []
-    check = gate._check_rate
+    seconds: list[dict[str, Any]] = []
+    accepted: deque[tuple[float, int | None]] = deque(maxlen=int(4 * QPS))
+    current = threading.local()
+    check_token, check_rate = gate._check_token, gate._check_rate
 
-    def noting(state: Any, app_key: str, arrived: float | None = None) -> None:
+    def token(state: Any, body: Any) -> Any:
+        found = check_token(state, body)
+        current.mall = found.mall_id
+        return found
+
+    def rate(state: Any, app_key: str, arrived: float | None = None) -> None:
+        at = time.monotonic() if arrived is None else arrived
         try:
-            check(state, app_key, arrived)
+            check_rate(state, app_key, arrived)
         except Exception:
             times.append(time.monotonic())
+            near = [(t - at, mall) for t, mall in list(accepted) if abs(t - at) <= 1.0]
+            seconds.append({"mall": getattr(current, "mall", None), "near": near})
             raise
+        accepted.append((at, getattr(current, "mall", None)))
 
-    gate._check_rate = noting  # type: ignore[assignment]
-    return times
+    gate._check_token = token  # type: ignore[assignment]
+    gate._check_rate = rate  # type: ignore[assignment]
+    return times, seconds
 
 
 def figures(sandbox: Any, counter: TimedCounter, malls: MallTimes, trickle: Trickle,
