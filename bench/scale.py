@@ -17,7 +17,8 @@ arrival in ShipStation, over all of them and over those that appeared while the 
 importing, also in intervals; the backlog's share of the key (its requests over what the quiet
 shops left of 20/s while it imported); the total Temu throughput against the key's ceiling;
 Temu requests per order and per quiet run, ShipStation requests per order; refusals (4000004,
-429); the turns, the runs started and skipped; ERROR lines and "database is locked" in the
+429), and for each 4000004 its fullest second (its requests' span and gaps, whose they were);
+the turns, the runs started and skipped; ERROR lines and "database is locked" in the
 Prefect server's log; and each worker's RSS sampled across the run.
 
     TEMUSHIP_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \\
