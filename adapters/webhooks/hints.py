@@ -40,10 +40,13 @@ class Hints:
         self._thread.start()
         return self
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = 5.0) -> bool:
+        """True if the thread ended within `timeout` (or never started)."""
         if self._thread is not None:
             self._queue.put(None)
             self._thread.join(timeout)
+            return not self._thread.is_alive()
+        return True
 
     def _run(self) -> None:
         while self.run_once(block=True):

@@ -11,6 +11,7 @@ import typer
 from flows.cli.output import problem
 
 LOGGERS = ("flows.serve", "adapters.webhooks")
+EXIT_WITHIN_S = 5.0  # after serve stopped: Python's exit (Prefect's last logs and events)
 
 
 def checked_public_url(url: str | None) -> str | None:
@@ -43,6 +44,7 @@ def do_serve(host: str, port: int, public_url: str | None) -> int:
     from flows import wiring
     from flows.cli.keys import require_key
     from flows.cli.prefect_api import one_line_prefect_logs
+    from flows.serve.processes import exit_within
     from flows.serve.service import Serve, ServeOptions
 
     if not 0 < port < 65536:
@@ -53,4 +55,10 @@ def do_serve(host: str, port: int, public_url: str | None) -> int:
     require_key(services)  # the label check opens the credentials: refused before starting
     say_on_stderr()
     one_line_prefect_logs()
-    return Serve(options, services, say=lambda line: print(line, flush=True)).run()
+    code = 1  # serve failed: the CLI says why
+    try:
+        code = Serve(options, services, say=lambda line: print(line, flush=True)).run()
+    finally:
+        # This process ends now: its exit must not wait on a Prefect server serve stopped.
+        exit_within(EXIT_WITHIN_S, code, lambda line: print(f"temuship serve: {line}", flush=True))
+    return code

@@ -124,11 +124,12 @@ class PrefectServer:
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def stop(self) -> None:
-        """SIGTERM its process group (the CLI and the uvicorn it runs), SIGKILL after 10 s."""
+    def stop(self, within_s: float = 10.0) -> None:
+        """SIGTERM its process group (the CLI and the uvicorn it runs), SIGKILL what is left
+        after `within_s`."""
         if self.process is None:
             return
-        stop_group(self.process.pid)
+        stop_group(self.process.pid, grace_s=within_s)
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:

@@ -7,7 +7,9 @@ import contextlib
 import os
 import signal
 import socket
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -99,3 +101,17 @@ def _alive(pid: int) -> bool:
 def _signal(pid: int, sig: signal.Signals) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.kill(pid, sig)
+
+
+def exit_within(seconds: float, code: int, say: Callable[[str], None]) -> None:
+    """Exit with `code` if this process has not ended `seconds` from now: Python's exit runs
+    what others registered (Prefect sends its last logs and events), which may wait on a server
+    that is gone. A daemon timer: it dies with the process when the exit ends in time."""
+
+    def now() -> None:
+        say(f"Python's exit hooks did not end within {seconds:g} s: exiting without them")
+        os._exit(code)
+
+    timer = threading.Timer(seconds, now)
+    timer.daemon = True
+    timer.start()

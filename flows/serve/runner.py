@@ -76,6 +76,8 @@ class HttpThread:
             time.sleep(0.02)
         return self
 
-    def stop(self, within_s: float = 5.0) -> None:
+    def stop(self, within_s: float = 5.0) -> bool:
+        """True if it stopped within `within_s`."""
         self.server.should_exit = True
         self._thread.join(within_s)
+        return not self._thread.is_alive()

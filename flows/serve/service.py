@@ -307,15 +307,24 @@ class Serve:
         deadline = time.monotonic() + STOP_WITHIN_S
         left = lambda reserve: max(0.5, deadline - time.monotonic() - reserve)  # noqa: E731
         self.parts.ready.clear()  # /healthz says 503 while stopping
-        for part, reserve in (("receiver", 20.0), ("hints", 20.0), ("labels", 18.0)):
+        parts = (("receiver", 20.0, "the webhook receiver"), ("hints", 20.0, "the webhook hints"),
+                 ("labels", 18.0, "the label check"))  # fmt: skip
+        for part, reserve, name in parts:
             if (running := getattr(self.parts, part)) is not None:
-                running.stop(min(8.0, left(reserve)))
+                within = min(8.0, left(reserve))
+                if not running.stop(within):
+                    self.say(f"temuship serve: {name} did not stop within {within:.0f} s; "
+                             "it ends with serve")  # fmt: skip
         if self.parts.runner is not None:
-            self.parts.runner.stop(left(10.0))
+            within = left(10.0)
+            if not self.parts.runner.stop(within):
+                self.say(f"temuship serve: Prefect's runner did not stop within {within:.0f} s; "
+                         "its runs are ended with serve's other processes")  # fmt: skip
         end_children(os.getpid(), grace_s=min(3.0, left(8.0)), keep=self._server_pid())
         if self.parts.server is not None:
-            self.parts.server.stop()
+            self.parts.server.stop(left(1.0))
         end_children(os.getpid(), grace_s=1.0)
+        self.say("temuship serve: stopped")
 
     def _server_pid(self) -> int | None:
         server = self.parts.server
