@@ -240,6 +240,8 @@ class Serve:
             if healthy(self.api_url, timeout=5.0):
                 silent_since = None
                 continue
+            if self._stop.is_set():  # a signal came during the check: stop, do not restart
+                break
             server = self.parts.server
             if server is None:
                 silent_since = silent_since or time.monotonic()

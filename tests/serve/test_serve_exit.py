@@ -7,6 +7,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 SCRIPT = textwrap.dedent(
     """
     import atexit, sys, time
@@ -37,3 +39,40 @@ def test_an_exit_that_ends_in_time_keeps_its_own_code_and_says_nothing() -> None
     done = run("ends")
     assert done.returncode == 0
     assert done.stdout == ""
+
+
+class Runner:
+    def alive(self) -> bool:
+        return True
+
+
+class Server:
+    def __init__(self) -> None:
+        self.restarts = 0
+
+    def alive(self) -> bool:
+        return True
+
+    def stop(self, within_s: float = 10.0) -> None:
+        self.restarts += 1
+
+
+def test_a_signal_during_a_failed_health_check_stops_serve_without_a_restart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A check that failed because the host is slow, with SIGTERM meanwhile: serve stops, and
+    does not first start its Prefect server again (that can take a minute)."""
+    import flows.serve.service as service
+
+    serve = service.Serve(service.ServeOptions(), services=None, say=lambda line: None)  # type: ignore[arg-type]
+    serve.parts.runner, serve.parts.server = Runner(), Server()
+    serve.api_url = "http://127.0.0.1:9/api"
+
+    def check(url: str, timeout: float) -> bool:
+        serve._stop.set()  # the signal handler ran while the check waited
+        return False
+
+    monkeypatch.setattr(service, "HEALTH_EVERY_S", 0.0)
+    monkeypatch.setattr(service, "healthy", check)
+    assert serve._watch() == 0
+    assert serve.parts.server.restarts == 0
