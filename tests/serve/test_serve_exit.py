@@ -47,14 +47,20 @@ class Runner:
 
 
 class Server:
+    """The Prefect server serve started: counts what a restart would do to it."""
+
     def __init__(self) -> None:
-        self.restarts = 0
+        self.stops = self.starts = 0
 
     def alive(self) -> bool:
         return True
 
     def stop(self, within_s: float = 10.0) -> None:
-        self.restarts += 1
+        self.stops += 1
+
+    def start(self) -> None:
+        self.starts += 1
+        raise AssertionError("the Prefect server was started again after the signal")
 
 
 def test_a_signal_during_a_failed_health_check_stops_serve_without_a_restart(
@@ -75,4 +81,4 @@ def test_a_signal_during_a_failed_health_check_stops_serve_without_a_restart(
     monkeypatch.setattr(service, "HEALTH_EVERY_S", 0.0)
     monkeypatch.setattr(service, "healthy", check)
     assert serve._watch() == 0
-    assert serve.parts.server.restarts == 0
+    assert (serve.parts.server.stops, serve.parts.server.starts) == (0, 0)
